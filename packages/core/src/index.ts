@@ -1,1 +1,56 @@
-export const PLACEHOLDER = 1;
+/**
+ * @packageDocumentation
+ * Peer Exchange (BEP 11, `ut_pex`) for any BitTorrent engine: encode and decode PEX messages,
+ * compact IPv4/IPv6 peer lists and flag bytes, and track what to tell each connection.
+ * Zero dependencies, no I/O, no clock: bytes and numbers in, bytes and numbers out.
+ *
+ * @example
+ * ```ts
+ * import { decodePexMessage, encodePexMessage, PEX_FLAG_REACHABLE } from '@pex/core';
+ * const bytes = encodePexMessage({
+ *   added: [{ address: new Uint8Array([192, 0, 2, 7]), port: 6881, flags: PEX_FLAG_REACHABLE }],
+ *   added6: [], dropped: [], dropped6: [],
+ * });
+ * const message = decodePexMessage(bytes); // message.added[0].port === 6881
+ * ```
+ */
+
+// codec
+export {
+  compactPeerKey,
+  compactPeerSize,
+  decodeCompactPeers,
+  encodeCompactPeers,
+} from './compact.js';
+export { isPexDecodeError, PEX_DECODE_REASONS, PexDecodeError, type PexDecodeReason } from './errors.js';
+export {
+  decodePexFlags,
+  encodePexFlags,
+  PEX_FLAG_PREFERS_ENCRYPTION,
+  PEX_FLAG_REACHABLE,
+  PEX_FLAG_SUPPORTS_HOLEPUNCH,
+  PEX_FLAG_SUPPORTS_UTP,
+  PEX_FLAG_UPLOAD_ONLY,
+  type PexFlags,
+} from './flags.js';
+export { DEFAULT_PEX_LIMITS, resolvePexLimits } from './limits.js';
+export {
+  formatPeerAddress,
+  type PeerKey,
+  peerKey,
+  peerKeyAddress,
+  peerKeyFamily,
+  peerKeyPort,
+} from './peer-key.js';
+export type { AddressFamily, CompactPeer, PexLimits, PexListName, PexMessage } from './types.js';
+
+// state (outbound tracker, inbound view, swarm timeline)
+export type {
+  InboundDrop,
+  InboundPeer,
+  InboundResult,
+  OutboundTracker,
+  PexOutbound,
+  PexOutboundOptions,
+  PexViolation,
+} from './state-types.js';

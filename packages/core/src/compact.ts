@@ -1,0 +1,206 @@
+import { PexDecodeError } from './errors.js';
+import { assertFlagByte } from './flags.js';
+import { formatPeerAddress, type PeerKey, peerKey, peerKeyAt } from './peer-key.js';
+import type { AddressFamily, CompactPeer } from './types.js';
+
+/** Bytes per compact peer: 4 + 2 for IPv4, 16 + 2 for IPv6. */
+export function compactPeerSize(family: AddressFamily): 6 | 18 {
+  return family === 4 ? 6 : 18;
+}
+
+/**
+ * A peer read from received bytes. Port and flags are read at once; the address bytes are
+ * copied out only when `address` is first read, so decoding a list costs one small object per
+ * peer and no copy. The copy means later reuse of the received buffer cannot alter the peer.
+ */
+class DecodedPeer implements CompactPeer {
+  readonly port: number;
+  readonly flags: number | undefined;
+  readonly #source: Uint8Array;
+  readonly #offset: number;
+  readonly #length: number;
+  #address: Uint8Array | undefined;
+
+  constructor(source: Uint8Array, offset: number, length: number, port: number, flags: number | undefined) {
+    this.#source = source;
+    this.#offset = offset;
+    this.#length = length;
+    this.port = port;
+    this.flags = flags;
+  }
+
+  get address(): Uint8Array {
+    if (this.#address === undefined) {
+      this.#address = this.#source.slice(this.#offset, this.#offset + this.#length);
+    }
+    return this.#address;
+  }
+
+  /** Identity key, computed from the received bytes without materialising `address`. */
+  key(): PeerKey {
+    return this.#address === undefined
+      ? peerKeyAt(this.#source, this.#offset, this.#length, this.port)
+      : peerKey(this.#address, this.port);
+  }
+
+  toJSON(): { address: number[]; port: number; flags?: number } {
+    const json = { address: Array.from(this.address), port: this.port };
+    return this.flags === undefined ? json : { ...json, flags: this.flags };
+  }
+
+  toString(): string {
+    return formatPeerAddress(this.address, this.port);
+  }
+}
+
+/** Identity key of any compact peer (fast for decoded peers). Does not validate. */
+export function compactPeerKey(peer: CompactPeer): PeerKey {
+  return peer instanceof DecodedPeer ? peer.key() : peerKey(peer.address, peer.port);
+}
+
+/**
+ * Reads peers from `bytes[start, end)`, already checked to be a whole number of entries.
+ * `flags` (optional) gives one byte per peer from `flagStart`; peers past `flagEnd` get 0.
+ * @internal
+ */
+export function readCompactPeers(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  family: AddressFamily,
+  flagStart: number,
+  flagEnd: number,
+  withFlags: boolean,
+): CompactPeer[] {
+  const addressLength = family === 4 ? 4 : 16;
+  const size = addressLength + 2;
+  const peers: CompactPeer[] = new Array((end - start) / size);
+  let flagAt = flagStart;
+  let index = 0;
+  for (let at = start; at < end; at += size) {
+    const port = ((bytes[at + addressLength] as number) << 8) | (bytes[at + addressLength + 1] as number);
+    let flags: number | undefined;
+    if (withFlags) {
+      flags = flagAt < flagEnd ? (bytes[flagAt] as number) : 0;
+      flagAt++;
+    }
+    peers[index++] = new DecodedPeer(bytes, at, addressLength, port, flags);
+  }
+  return peers;
+}
+
+/**
+ * Decodes a compact peer list on its own (the `added`-style string of BEP 11, also used by
+ * tracker responses: BEP 23 `peers`, BEP 7 `peers6`). Peers get no flags.
+ * @throws {PexDecodeError} `invalid-length` if the length is not a multiple of 6 or 18;
+ *   `too-many-peers` if more than `maxPeers`.
+ * @throws {TypeError} if `bytes` is not a Uint8Array or `family` not 4 or 6.
+ */
+export function decodeCompactPeers(
+  bytes: Uint8Array,
+  family: AddressFamily,
+  maxPeers: number = Number.POSITIVE_INFINITY,
+): CompactPeer[] {
+  if (!(bytes instanceof Uint8Array)) {
+    throw new TypeError(`"bytes" expected a Uint8Array, got ${describe(bytes)}`);
+  }
+  assertFamily(family);
+  const size = compactPeerSize(family);
+  const field = family === 4 ? 'peers' : 'peers6';
+  if (bytes.length % size !== 0) {
+    throw new PexDecodeError(
+      'invalid-length',
+      `"${field}" length ${bytes.length} is not a multiple of ${size}`,
+      field,
+    );
+  }
+  if (bytes.length / size > maxPeers) {
+    throw new PexDecodeError(
+      'too-many-peers',
+      `"${field}" holds ${bytes.length / size} peers, limit ${maxPeers}`,
+      field,
+    );
+  }
+  return readCompactPeers(bytes, 0, bytes.length, family, 0, 0, false);
+}
+
+/**
+ * Encodes peers as a compact list (6 or 18 bytes each). Flags are not part of a compact list.
+ * @throws {TypeError} if an address is not a Uint8Array of 4 (IPv4) or 16 (IPv6) bytes.
+ * @throws {RangeError} if a port is not an integer in 1..65535.
+ */
+export function encodeCompactPeers(peers: readonly CompactPeer[], family: AddressFamily): Uint8Array {
+  assertFamily(family);
+  if (!Array.isArray(peers)) throw new TypeError(`"peers" expected an array, got ${describe(peers)}`);
+  const field = family === 4 ? 'peers' : 'peers6';
+  const out = new Uint8Array(peers.length * compactPeerSize(family));
+  writeCompactPeers(out, 0, peers, family, field);
+  return out;
+}
+
+/**
+ * Validates and writes `peers` at `offset`; returns the offset after the last byte.
+ * @internal
+ */
+export function writeCompactPeers(
+  out: Uint8Array,
+  offset: number,
+  peers: readonly CompactPeer[],
+  family: AddressFamily,
+  field: string,
+): number {
+  const addressLength = family === 4 ? 4 : 16;
+  let at = offset;
+  for (let i = 0; i < peers.length; i++) {
+    const peer = peers[i];
+    assertCompactPeer(peer, addressLength, `${field}[${i}]`);
+    out.set(peer.address, at);
+    out[at + addressLength] = peer.port >>> 8;
+    out[at + addressLength + 1] = peer.port & 0xff;
+    at += addressLength + 2;
+  }
+  return at;
+}
+
+/**
+ * @throws {TypeError} if `peer` is not an object with a Uint8Array `address` of `addressLength` bytes.
+ * @throws {RangeError} if its port is not an integer in 1..65535 or its flags not in 0..255.
+ * @internal
+ */
+export function assertCompactPeer(
+  peer: unknown,
+  addressLength: number,
+  field: string,
+): asserts peer is CompactPeer {
+  if (typeof peer !== 'object' || peer === null) {
+    throw new TypeError(`"${field}" expected a peer object, got ${describe(peer)}`);
+  }
+  const { address, port, flags } = peer as Partial<CompactPeer>;
+  if (!(address instanceof Uint8Array)) {
+    throw new TypeError(`"${field}.address" expected a Uint8Array, got ${describe(address)}`);
+  }
+  if (address.length !== addressLength) {
+    throw new TypeError(
+      `"${field}.address" expected ${addressLength} bytes (IPv${addressLength === 4 ? 4 : 6}), got ${address.length}`,
+    );
+  }
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new RangeError(`"${field}.port" expected 1..65535, got ${describe(port)}`);
+  }
+  if (flags !== undefined) assertFlagByte(flags, `${field}.flags`);
+}
+
+function assertFamily(family: unknown): asserts family is AddressFamily {
+  if (family !== 4 && family !== 6) {
+    throw new TypeError(`"family" expected 4 or 6, got ${describe(family)}`);
+  }
+}
+
+/** Short description of a bad value for error messages. @internal */
+export function describe(value: unknown): string {
+  if (value instanceof Uint8Array) return `Uint8Array(${value.length})`;
+  if (Array.isArray(value)) return `array(${value.length})`;
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === 'object' && value !== null) return 'object';
+  return String(value);
+}

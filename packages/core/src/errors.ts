@@ -1,0 +1,65 @@
+/**
+ * Why a payload was refused. Stable codes: match on these, not on the message text.
+ * - `too-large`: the payload is longer than `maxMessageBytes`.
+ * - `not-a-dictionary`: the payload is empty or does not start with a bencode dictionary.
+ * - `truncated`: the bencode ends before a value, string or container is complete.
+ * - `invalid-bencode`: a byte that cannot start or continue a bencode value (bad integer,
+ *   bad string length, non-string dictionary key).
+ * - `trailing-bytes`: bytes follow the end of the top-level dictionary.
+ * - `duplicate-key`: the same key appears twice in the dictionary.
+ * - `too-deep`: an unknown value nests deeper than `maxDepth`.
+ * - `wrong-type`: a PEX key holds something other than a byte string.
+ * - `invalid-length`: a compact list whose length is not a multiple of 6 (IPv4) or 18 (IPv6).
+ * - `too-many-peers`: a list holds more than `maxPeersPerList` peers.
+ */
+export type PexDecodeReason =
+  | 'too-large'
+  | 'not-a-dictionary'
+  | 'truncated'
+  | 'invalid-bencode'
+  | 'trailing-bytes'
+  | 'duplicate-key'
+  | 'too-deep'
+  | 'wrong-type'
+  | 'invalid-length'
+  | 'too-many-peers';
+
+/** Every `PexDecodeReason`, for exhaustive tables. */
+export const PEX_DECODE_REASONS: readonly PexDecodeReason[] = Object.freeze([
+  'too-large',
+  'not-a-dictionary',
+  'truncated',
+  'invalid-bencode',
+  'trailing-bytes',
+  'duplicate-key',
+  'too-deep',
+  'wrong-type',
+  'invalid-length',
+  'too-many-peers',
+]);
+
+/**
+ * The one error `decodePexMessage` and `decodeCompactPeers` throw for bad bytes.
+ * Tell it apart by `name === 'PexDecodeError'` (works across package copies) and branch on `reason`.
+ */
+export class PexDecodeError extends Error {
+  override readonly name = 'PexDecodeError';
+  /** Machine-readable cause; stable across versions. */
+  readonly reason: PexDecodeReason;
+  /** The PEX key concerned (`added`, `added6.f`, ...), where there is one. */
+  readonly field: string | undefined;
+  /** Byte offset in the payload where the problem was found, where there is one. */
+  readonly offset: number | undefined;
+
+  constructor(reason: PexDecodeReason, message: string, field?: string, offset?: number) {
+    super(message);
+    this.reason = reason;
+    this.field = field;
+    this.offset = offset;
+  }
+}
+
+/** True for a `PexDecodeError`, also one from another copy of this package. */
+export function isPexDecodeError(error: unknown): error is PexDecodeError {
+  return error instanceof Error && error.name === 'PexDecodeError' && 'reason' in error;
+}

@@ -1,0 +1,31 @@
+import type { PexLimits } from './types.js';
+
+/**
+ * Default decoding limits. Each one is explained in docs/limits.md:
+ * - 64 KiB is far above any compliant message (BEP 11 caps later messages at 50 added and
+ *   50 dropped peers, under 2 KiB even for IPv6) yet room for an uncapped first message of
+ *   several thousand peers, which anacrolix/torrent sends.
+ * - 2000 peers per list: more than any engine keeps connections, far less than 64 KiB allows.
+ * - Depth 16 for unknown keys: no PEX key is nested; this only bounds what we skip.
+ */
+export const DEFAULT_PEX_LIMITS: Readonly<PexLimits> = Object.freeze({
+  maxMessageBytes: 64 * 1024,
+  maxPeersPerList: 2000,
+  maxDepth: 16,
+});
+
+/**
+ * Merges caller limits over the defaults.
+ * @throws {RangeError} if a limit is not a positive safe integer.
+ */
+export function resolvePexLimits(limits?: Partial<PexLimits>): PexLimits {
+  if (limits === undefined) return DEFAULT_PEX_LIMITS;
+  const resolved = { ...DEFAULT_PEX_LIMITS, ...limits };
+  for (const key of ['maxMessageBytes', 'maxPeersPerList', 'maxDepth'] as const) {
+    const value = resolved[key];
+    if (!Number.isSafeInteger(value) || value < 1) {
+      throw new RangeError(`"${key}" expected a positive integer, got ${String(value)}`);
+    }
+  }
+  return resolved;
+}
