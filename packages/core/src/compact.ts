@@ -21,7 +21,13 @@ class DecodedPeer implements CompactPeer {
   readonly #length: number;
   #address: Uint8Array | undefined;
 
-  constructor(source: Uint8Array, offset: number, length: number, port: number, flags: number | undefined) {
+  constructor(
+    source: Uint8Array,
+    offset: number,
+    length: number,
+    port: number,
+    flags: number | undefined,
+  ) {
     this.#source = source;
     this.#offset = offset;
     this.#length = length;
@@ -78,7 +84,8 @@ export function readCompactPeers(
   let flagAt = flagStart;
   let index = 0;
   for (let at = start; at < end; at += size) {
-    const port = ((bytes[at + addressLength] as number) << 8) | (bytes[at + addressLength + 1] as number);
+    const port =
+      ((bytes[at + addressLength] as number) << 8) | (bytes[at + addressLength + 1] as number);
     let flags: number | undefined;
     if (withFlags) {
       flags = flagAt < flagEnd ? (bytes[flagAt] as number) : 0;
@@ -129,9 +136,13 @@ export function decodeCompactPeers(
  * @throws {TypeError} if an address is not a Uint8Array of 4 (IPv4) or 16 (IPv6) bytes.
  * @throws {RangeError} if a port is not an integer in 1..65535.
  */
-export function encodeCompactPeers(peers: readonly CompactPeer[], family: AddressFamily): Uint8Array {
+export function encodeCompactPeers(
+  peers: readonly CompactPeer[],
+  family: AddressFamily,
+): Uint8Array {
   assertFamily(family);
-  if (!Array.isArray(peers)) throw new TypeError(`"peers" expected an array, got ${describe(peers)}`);
+  if (!Array.isArray(peers))
+    throw new TypeError(`"peers" expected an array, got ${describe(peers)}`);
   const field = family === 4 ? 'peers' : 'peers6';
   const out = new Uint8Array(peers.length * compactPeerSize(family));
   writeCompactPeers(out, 0, peers, family, field);
@@ -200,7 +211,8 @@ function assertFamily(family: unknown): asserts family is AddressFamily {
 export function describe(value: unknown): string {
   if (value instanceof Uint8Array) return `Uint8Array(${value.length})`;
   if (Array.isArray(value)) return `array(${value.length})`;
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
   if (typeof value === 'object' && value !== null) return 'object';
   return String(value);
 }

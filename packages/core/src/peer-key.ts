@@ -16,7 +16,12 @@ export function peerKey(address: Uint8Array, port: number): PeerKey {
 }
 
 /** Key of the peer whose address starts at `offset` of `bytes` (`length` 4 or 16). */
-export function peerKeyAt(bytes: Uint8Array, offset: number, length: number, port: number): PeerKey {
+export function peerKeyAt(
+  bytes: Uint8Array,
+  offset: number,
+  length: number,
+  port: number,
+): PeerKey {
   if (length === 4) {
     const ip =
       (bytes[offset] as number) * 0x1000000 +

@@ -1,0 +1,321 @@
+import {
+  BENCODE_DICT_START,
+  BENCODE_END,
+  isStringStart,
+  readStringSpan,
+  skipValue,
+} from './bencode-scan.js';
+import { byteStringSize, writeAscii, writeLengthPrefix } from './bencode-write.js';
+import { describe, readCompactPeers, writeCompactPeers } from './compact.js';
+import { PexDecodeError } from './errors.js';
+import { DEFAULT_PEX_LIMITS, resolvePexLimits } from './limits.js';
+import { formatPeerAddress, type PeerKey, peerKey } from './peer-key.js';
+import type { CompactPeer, PexLimits, PexListName, PexMessage } from './types.js';
+
+/**
+ * The six keys of BEP 11 in bencode's sorted order (raw byte comparison), which is also
+ * the order we write them in. Indices below refer to this table.
+ */
+const KEYS = ['added', 'added.f', 'added6', 'added6.f', 'dropped', 'dropped6'] as const;
+const ADDED = 0;
+const ADDED_F = 1;
+const ADDED6 = 2;
+const ADDED6_F = 3;
+const DROPPED = 4;
+const DROPPED6 = 5;
+const KEY_BYTES = KEYS.map((key) => Uint8Array.from(key, (ch) => ch.charCodeAt(0)));
+
+const EMPTY: readonly CompactPeer[] = Object.freeze([]);
+
+// Scratch space reused by every decode; decoding is synchronous and never re-entered.
+const span = new Int32Array(2);
+const found = new Int32Array(KEYS.length * 2);
+
+function identifyKey(bytes: Uint8Array, start: number, length: number): number {
+  if (length < 5 || length > 8) return -1;
+  const first = bytes[start];
+  for (let k = first === 0x61 /* a */ ? ADDED : DROPPED; k < KEYS.length; k++) {
+    const key = KEY_BYTES[k] as Uint8Array;
+    if (key.length !== length) continue;
+    let i = 1;
+    while (i < length && bytes[start + i] === key[i]) i++;
+    if (i === length) return k;
+  }
+  return -1;
+}
+
+/**
+ * Decodes a PEX payload (the bencoded dictionary after the extended-message id).
+ *
+ * Validates the whole payload before returning: either a complete message or an error,
+ * never part of one. Lenient where real clients need it: any subset of the keys (also the
+ * empty dictionary `de`), unknown keys of any type (skipped, depth-limited), keys out of
+ * order, `added` without `added.f` (flags 0), `added.f` shorter or longer than `added`
+ * (missing bytes read as 0, extra bytes ignored), duplicate peers (left to the inbound view).
+ *
+ * Peers of `added`/`added6` always have `flags`; dropped peers have none. A decoded peer reads
+ * its address lazily: `peer.address` is a copy made on first access.
+ *
+ * @throws {PexDecodeError} for any malformed or over-limit payload; see `PexDecodeReason`.
+ * @throws {TypeError} if `bytes` is not a Uint8Array (a caller mistake, not bad input).
+ * @throws {RangeError} if `limits` holds a value that is not a positive integer.
+ */
+export function decodePexMessage(bytes: Uint8Array, limits?: Partial<PexLimits>): PexMessage {
+  if (!(bytes instanceof Uint8Array)) {
+    throw new TypeError(`"bytes" expected a Uint8Array, got ${describe(bytes)}`);
+  }
+  const { maxMessageBytes, maxPeersPerList, maxDepth } =
+    limits === undefined ? DEFAULT_PEX_LIMITS : resolvePexLimits(limits);
+  const length = bytes.length;
+  if (length > maxMessageBytes) {
+    throw new PexDecodeError('too-large', `message of ${length} bytes exceeds ${maxMessageBytes}`);
+  }
+  if (length === 0 || bytes[0] !== BENCODE_DICT_START) {
+    throw new PexDecodeError(
+      'not-a-dictionary',
+      'message is not a bencoded dictionary',
+      undefined,
+      0,
+    );
+  }
+  let present = 0;
+  let pos = 1;
+  for (;;) {
+    if (pos >= length) {
+      throw new PexDecodeError('truncated', 'dictionary not terminated', undefined, pos);
+    }
+    const c = bytes[pos] as number;
+    if (c === BENCODE_END) {
+      pos++;
+      break;
+    }
+    if (!isStringStart(c)) {
+      throw new PexDecodeError(
+        'invalid-bencode',
+        `dictionary key is not a byte string at offset ${pos}`,
+        undefined,
+        pos,
+      );
+    }
+    readStringSpan(bytes, pos, span);
+    const key = identifyKey(bytes, span[0] as number, (span[1] as number) - (span[0] as number));
+    pos = span[1] as number;
+    if (pos >= length) {
+      throw new PexDecodeError('truncated', 'dictionary key without a value', KEYS[key], pos);
+    }
+    if (key < 0) {
+      pos = skipValue(bytes, pos, 1, maxDepth, span);
+      continue;
+    }
+    const field = KEYS[key] as string;
+    if ((present & (1 << key)) !== 0) {
+      throw new PexDecodeError('duplicate-key', `"${field}" appears twice`, field, pos);
+    }
+    if (!isStringStart(bytes[pos] as number)) {
+      throw new PexDecodeError('wrong-type', `"${field}" expected a byte string`, field, pos);
+    }
+    readStringSpan(bytes, pos, span);
+    found[2 * key] = span[0] as number;
+    found[2 * key + 1] = span[1] as number;
+    present |= 1 << key;
+    pos = span[1] as number;
+  }
+  if (pos !== length) {
+    throw new PexDecodeError(
+      'trailing-bytes',
+      `${length - pos} bytes after the dictionary`,
+      undefined,
+      pos,
+    );
+  }
+  // Check every list before building any of them.
+  checkList(present, ADDED, 6, maxPeersPerList);
+  checkList(present, ADDED6, 18, maxPeersPerList);
+  checkList(present, DROPPED, 6, maxPeersPerList);
+  checkList(present, DROPPED6, 18, maxPeersPerList);
+  return {
+    added: buildList(bytes, present, ADDED, 4, ADDED_F),
+    added6: buildList(bytes, present, ADDED6, 6, ADDED6_F),
+    dropped: buildList(bytes, present, DROPPED, 4, -1),
+    dropped6: buildList(bytes, present, DROPPED6, 6, -1),
+  };
+}
+
+function checkList(present: number, key: number, size: number, maxPeers: number): void {
+  if ((present & (1 << key)) === 0) return;
+  const bytes = (found[2 * key + 1] as number) - (found[2 * key] as number);
+  const field = KEYS[key] as string;
+  if (bytes % size !== 0) {
+    throw new PexDecodeError(
+      'invalid-length',
+      `"${field}" length ${bytes} is not a multiple of ${size}`,
+      field,
+      found[2 * key],
+    );
+  }
+  if (bytes / size > maxPeers) {
+    throw new PexDecodeError(
+      'too-many-peers',
+      `"${field}" holds ${bytes / size} peers, limit ${maxPeers}`,
+      field,
+      found[2 * key],
+    );
+  }
+}
+
+function buildList(
+  bytes: Uint8Array,
+  present: number,
+  key: number,
+  family: 4 | 6,
+  flagKey: number,
+): readonly CompactPeer[] {
+  if ((present & (1 << key)) === 0) return EMPTY;
+  const start = found[2 * key] as number;
+  const end = found[2 * key + 1] as number;
+  if (start === end) return EMPTY;
+  if (flagKey < 0) return readCompactPeers(bytes, start, end, family, 0, 0, false);
+  const hasFlags = (present & (1 << flagKey)) !== 0;
+  return readCompactPeers(
+    bytes,
+    start,
+    end,
+    family,
+    hasFlags ? (found[2 * flagKey] as number) : 0,
+    hasFlags ? (found[2 * flagKey + 1] as number) : 0,
+    true,
+  );
+}
+
+/**
+ * Encodes a PEX message as canonical bencode: keys in sorted order, empty lists omitted,
+ * `added.f` / `added6.f` written exactly when `added` / `added6` is non-empty, one flag byte
+ * per peer (missing flags are 0). Byte-identical to the `bencode` package's output for the
+ * same dictionary.
+ *
+ * @throws {TypeError} if `message` or a list is not what its type says, or an address has the
+ *   wrong length for its list (4 bytes in `added`/`dropped`, 16 in `added6`/`dropped6`).
+ * @throws {RangeError} for a port outside 1..65535, flags outside 0..255, the same peer twice in
+ *   one list, the same peer both added and dropped, or a message with no peer at all (BEP 11:
+ *   a message carries at least one of added, added6, dropped, dropped6).
+ */
+export function encodePexMessage(message: PexMessage): Uint8Array {
+  if (typeof message !== 'object' || message === null) {
+    throw new TypeError(`"message" expected a PEX message object, got ${describe(message)}`);
+  }
+  const added = listOf(message, 'added');
+  const added6 = listOf(message, 'added6');
+  const dropped = listOf(message, 'dropped');
+  const dropped6 = listOf(message, 'dropped6');
+  if (added.length + added6.length + dropped.length + dropped6.length === 0) {
+    throw new RangeError(
+      '"message" expected at least one peer in added, added6, dropped or dropped6, got none (BEP 11 forbids empty messages)',
+    );
+  }
+  let size = 2;
+  if (added.length > 0)
+    size += 7 + byteStringSize(added.length * 6) + 9 + byteStringSize(added.length);
+  if (added6.length > 0)
+    size += 8 + byteStringSize(added6.length * 18) + 10 + byteStringSize(added6.length);
+  if (dropped.length > 0) size += 9 + byteStringSize(dropped.length * 6);
+  if (dropped6.length > 0) size += 10 + byteStringSize(dropped6.length * 18);
+
+  const out = new Uint8Array(size);
+  out[0] = BENCODE_DICT_START;
+  let at = 1;
+  if (added.length > 0) {
+    at = writeList(out, at, '5:added', added, 4, 'added');
+    at = writeFlags(out, at, '7:added.f', added);
+  }
+  if (added6.length > 0) {
+    at = writeList(out, at, '6:added6', added6, 6, 'added6');
+    at = writeFlags(out, at, '8:added6.f', added6);
+  }
+  if (dropped.length > 0) at = writeList(out, at, '7:dropped', dropped, 4, 'dropped');
+  if (dropped6.length > 0) at = writeList(out, at, '8:dropped6', dropped6, 6, 'dropped6');
+  out[at] = BENCODE_END;
+
+  assertDistinct(added, dropped, 'added', 'dropped');
+  assertDistinct(added6, dropped6, 'added6', 'dropped6');
+  return out;
+}
+
+function listOf(message: PexMessage, field: PexListName): readonly CompactPeer[] {
+  const list = message[field] as unknown;
+  if (list === undefined) return EMPTY;
+  if (!Array.isArray(list)) {
+    throw new TypeError(`"${field}" expected an array of peers, got ${describe(list)}`);
+  }
+  return list;
+}
+
+function writeList(
+  out: Uint8Array,
+  offset: number,
+  key: string,
+  peers: readonly CompactPeer[],
+  family: 4 | 6,
+  field: PexListName,
+): number {
+  const at = writeAscii(out, offset, key);
+  const size = family === 4 ? 6 : 18;
+  return writeCompactPeers(
+    out,
+    writeLengthPrefix(out, at, peers.length * size),
+    peers,
+    family,
+    field,
+  );
+}
+
+function writeFlags(
+  out: Uint8Array,
+  offset: number,
+  key: string,
+  peers: readonly CompactPeer[],
+): number {
+  let at = writeLengthPrefix(out, writeAscii(out, offset, key), peers.length);
+  for (let i = 0; i < peers.length; i++) out[at++] = (peers[i] as CompactPeer).flags ?? 0;
+  return at;
+}
+
+/** Refuses duplicates within each list and peers that are in both lists of a family. */
+function assertDistinct(
+  added: readonly CompactPeer[],
+  dropped: readonly CompactPeer[],
+  addedField: PexListName,
+  droppedField: PexListName,
+): void {
+  const addedIndex = indexPeers(added, addedField);
+  const droppedIndex = indexPeers(dropped, droppedField);
+  if (addedIndex === undefined || droppedIndex === undefined) return;
+  for (const [key, i] of droppedIndex) {
+    const j = addedIndex.get(key);
+    if (j !== undefined) {
+      const peer = dropped[i] as CompactPeer;
+      throw new RangeError(
+        `"${droppedField}[${i}]" expected a peer not in "${addedField}", got ${formatPeerAddress(peer.address, peer.port)} (also ${addedField}[${j}])`,
+      );
+    }
+  }
+}
+
+function indexPeers(
+  peers: readonly CompactPeer[],
+  field: PexListName,
+): Map<PeerKey, number> | undefined {
+  if (peers.length === 0) return undefined;
+  const index = new Map<PeerKey, number>();
+  for (let i = 0; i < peers.length; i++) {
+    const peer = peers[i] as CompactPeer;
+    const key = peerKey(peer.address, peer.port);
+    const first = index.get(key);
+    if (first !== undefined) {
+      throw new RangeError(
+        `"${field}[${i}]" expected a peer not listed before, got ${formatPeerAddress(peer.address, peer.port)} (also ${field}[${first}])`,
+      );
+    }
+    index.set(key, i);
+  }
+  return index;
+}
