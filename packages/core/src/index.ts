@@ -34,6 +34,7 @@ export {
   type PexFlags,
 } from './flags.js';
 export { DEFAULT_PEX_LIMITS, resolvePexLimits } from './limits.js';
+export { decodePexMessage, encodePexMessage } from './message.js';
 export {
   formatPeerAddress,
   type PeerKey,
