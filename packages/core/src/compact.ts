@@ -1,6 +1,6 @@
 import { PexDecodeError } from './errors.js';
 import { assertFlagByte } from './flags.js';
-import { formatPeerAddress, type PeerKey, peerKey, peerKeyAt } from './peer-key.js';
+import { formatPeerAddress, type PeerKey, peerKey } from './peer-key.js';
 import type { AddressFamily, CompactPeer } from './types.js';
 
 /** Bytes per compact peer: 4 + 2 for IPv4, 16 + 2 for IPv6. */
@@ -9,49 +9,39 @@ export function compactPeerSize(family: AddressFamily): 6 | 18 {
 }
 
 /**
- * A peer read from received bytes. Port and flags are read at once; the address bytes are
- * copied out only when `address` is first read, so decoding a list costs one small object per
- * peer and no copy. The copy means later reuse of the received buffer cannot alter the peer.
+ * A peer read from received bytes. Port, flags and address are read at once into numbers (the
+ * IPv4 address as one uint32, an IPv6 address as four), so decoding allocates one small object
+ * per peer, copies nothing, and keeps no reference to the caller's buffer. The `address` bytes
+ * are built on first access.
  */
-class DecodedPeer implements CompactPeer {
+class DecodedIpv4Peer implements CompactPeer {
   readonly port: number;
   readonly flags: number | undefined;
-  readonly #source: Uint8Array;
-  readonly #offset: number;
-  readonly #length: number;
+  readonly #ip: number;
   #address: Uint8Array | undefined;
 
-  constructor(
-    source: Uint8Array,
-    offset: number,
-    length: number,
-    port: number,
-    flags: number | undefined,
-  ) {
-    this.#source = source;
-    this.#offset = offset;
-    this.#length = length;
+  constructor(ip: number, port: number, flags: number | undefined) {
+    this.#ip = ip;
     this.port = port;
     this.flags = flags;
+    this.#address = undefined;
   }
 
   get address(): Uint8Array {
     if (this.#address === undefined) {
-      this.#address = this.#source.slice(this.#offset, this.#offset + this.#length);
+      const ip = this.#ip;
+      this.#address = new Uint8Array([ip >>> 24, (ip >>> 16) & 0xff, (ip >>> 8) & 0xff, ip & 0xff]);
     }
     return this.#address;
   }
 
-  /** Identity key, computed from the received bytes without materialising `address`. */
+  /** Identity key, equal to `peerKey(address, port)`. */
   key(): PeerKey {
-    return this.#address === undefined
-      ? peerKeyAt(this.#source, this.#offset, this.#length, this.port)
-      : peerKey(this.#address, this.port);
+    return this.#ip * 0x10000 + this.port;
   }
 
   toJSON(): { address: number[]; port: number; flags?: number } {
-    const json = { address: Array.from(this.address), port: this.port };
-    return this.flags === undefined ? json : { ...json, flags: this.flags };
+    return toJson(this);
   }
 
   toString(): string {
@@ -59,14 +49,75 @@ class DecodedPeer implements CompactPeer {
   }
 }
 
+class DecodedIpv6Peer implements CompactPeer {
+  readonly port: number;
+  readonly flags: number | undefined;
+  readonly #words: readonly [number, number, number, number];
+  #address: Uint8Array | undefined;
+
+  constructor(words: [number, number, number, number], port: number, flags: number | undefined) {
+    this.#words = words;
+    this.port = port;
+    this.flags = flags;
+    this.#address = undefined;
+  }
+
+  get address(): Uint8Array {
+    if (this.#address === undefined) {
+      const address = new Uint8Array(16);
+      for (let i = 0; i < 4; i++) {
+        const word = this.#words[i] as number;
+        address[4 * i] = word >>> 24;
+        address[4 * i + 1] = (word >>> 16) & 0xff;
+        address[4 * i + 2] = (word >>> 8) & 0xff;
+        address[4 * i + 3] = word & 0xff;
+      }
+      this.#address = address;
+    }
+    return this.#address;
+  }
+
+  /** Identity key, equal to `peerKey(address, port)`. */
+  key(): PeerKey {
+    let key = '';
+    for (const word of this.#words) key += String.fromCharCode(word >>> 16, word & 0xffff);
+    return key + String.fromCharCode(this.port);
+  }
+
+  toJSON(): { address: number[]; port: number; flags?: number } {
+    return toJson(this);
+  }
+
+  toString(): string {
+    return formatPeerAddress(this.address, this.port);
+  }
+}
+
+function toJson(peer: CompactPeer): { address: number[]; port: number; flags?: number } {
+  const json = { address: Array.from(peer.address), port: peer.port };
+  return peer.flags === undefined ? json : { ...json, flags: peer.flags };
+}
+
+function readUint32(bytes: Uint8Array, at: number): number {
+  return (
+    (bytes[at] as number) * 0x1000000 +
+    (((bytes[at + 1] as number) << 16) |
+      ((bytes[at + 2] as number) << 8) |
+      (bytes[at + 3] as number))
+  );
+}
+
 /** Identity key of any compact peer (fast for decoded peers). Does not validate. */
 export function compactPeerKey(peer: CompactPeer): PeerKey {
-  return peer instanceof DecodedPeer ? peer.key() : peerKey(peer.address, peer.port);
+  return peer instanceof DecodedIpv4Peer || peer instanceof DecodedIpv6Peer
+    ? peer.key()
+    : peerKey(peer.address, peer.port);
 }
 
 /**
  * Reads peers from `bytes[start, end)`, already checked to be a whole number of entries.
- * `flags` (optional) gives one byte per peer from `flagStart`; peers past `flagEnd` get 0.
+ * With `withFlags`, `bytes[flagStart, flagEnd)` gives one flag byte per peer; peers past
+ * `flagEnd` get 0.
  * @internal
  */
 export function readCompactPeers(
@@ -78,20 +129,31 @@ export function readCompactPeers(
   flagEnd: number,
   withFlags: boolean,
 ): CompactPeer[] {
-  const addressLength = family === 4 ? 4 : 16;
-  const size = addressLength + 2;
-  const peers: CompactPeer[] = new Array((end - start) / size);
+  const size = family === 4 ? 6 : 18;
+  const count = (end - start) / size;
+  const peers: CompactPeer[] = new Array(count);
   let flagAt = flagStart;
-  let index = 0;
-  for (let at = start; at < end; at += size) {
-    const port =
-      ((bytes[at + addressLength] as number) << 8) | (bytes[at + addressLength + 1] as number);
+  for (let index = 0, at = start; index < count; index++, at += size) {
+    const portAt = at + size - 2;
+    const port = ((bytes[portAt] as number) << 8) | (bytes[portAt + 1] as number);
     let flags: number | undefined;
     if (withFlags) {
       flags = flagAt < flagEnd ? (bytes[flagAt] as number) : 0;
       flagAt++;
     }
-    peers[index++] = new DecodedPeer(bytes, at, addressLength, port, flags);
+    peers[index] =
+      family === 4
+        ? new DecodedIpv4Peer(readUint32(bytes, at), port, flags)
+        : new DecodedIpv6Peer(
+            [
+              readUint32(bytes, at),
+              readUint32(bytes, at + 4),
+              readUint32(bytes, at + 8),
+              readUint32(bytes, at + 12),
+            ],
+            port,
+            flags,
+          );
   }
   return peers;
 }
@@ -165,7 +227,8 @@ export function writeCompactPeers(
   for (let i = 0; i < peers.length; i++) {
     const peer = peers[i];
     assertCompactPeer(peer, addressLength, `${field}[${i}]`);
-    out.set(peer.address, at);
+    const address = peer.address;
+    for (let k = 0; k < addressLength; k++) out[at + k] = address[k] as number;
     out[at + addressLength] = peer.port >>> 8;
     out[at + addressLength + 1] = peer.port & 0xff;
     at += addressLength + 2;

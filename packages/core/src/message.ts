@@ -5,11 +5,12 @@ import {
   readStringSpan,
   skipValue,
 } from './bencode-scan.js';
-import { byteStringSize, writeAscii, writeLengthPrefix } from './bencode-write.js';
+import { byteStringSize, decimalDigits, writeAscii, writeLengthPrefix } from './bencode-write.js';
 import { describe, readCompactPeers, writeCompactPeers } from './compact.js';
+import { findRepeatedEntry } from './duplicate-entries.js';
 import { PexDecodeError } from './errors.js';
 import { DEFAULT_PEX_LIMITS, resolvePexLimits } from './limits.js';
-import { formatPeerAddress, type PeerKey, peerKey } from './peer-key.js';
+import { formatPeerAddress } from './peer-key.js';
 import type { CompactPeer, PexLimits, PexListName, PexMessage } from './types.js';
 
 /**
@@ -223,20 +224,32 @@ export function encodePexMessage(message: PexMessage): Uint8Array {
   const out = new Uint8Array(size);
   out[0] = BENCODE_DICT_START;
   let at = 1;
+  let addedAt = 0;
+  let added6At = 0;
+  let droppedAt = 0;
+  let dropped6At = 0;
   if (added.length > 0) {
+    addedAt = at + 7 + decimalDigits(added.length * 6) + 1;
     at = writeList(out, at, '5:added', added, 4, 'added');
     at = writeFlags(out, at, '7:added.f', added);
   }
   if (added6.length > 0) {
+    added6At = at + 8 + decimalDigits(added6.length * 18) + 1;
     at = writeList(out, at, '6:added6', added6, 6, 'added6');
     at = writeFlags(out, at, '8:added6.f', added6);
   }
-  if (dropped.length > 0) at = writeList(out, at, '7:dropped', dropped, 4, 'dropped');
-  if (dropped6.length > 0) at = writeList(out, at, '8:dropped6', dropped6, 6, 'dropped6');
+  if (dropped.length > 0) {
+    droppedAt = at + 9 + decimalDigits(dropped.length * 6) + 1;
+    at = writeList(out, at, '7:dropped', dropped, 4, 'dropped');
+  }
+  if (dropped6.length > 0) {
+    dropped6At = at + 10 + decimalDigits(dropped6.length * 18) + 1;
+    at = writeList(out, at, '8:dropped6', dropped6, 6, 'dropped6');
+  }
   out[at] = BENCODE_END;
 
-  assertDistinct(added, dropped, 'added', 'dropped');
-  assertDistinct(added6, dropped6, 'added6', 'dropped6');
+  assertDistinct(out, 6, added, addedAt, dropped, droppedAt, 'added', 'dropped');
+  assertDistinct(out, 18, added6, added6At, dropped6, dropped6At, 'added6', 'dropped6');
   return out;
 }
 
@@ -279,43 +292,30 @@ function writeFlags(
   return at;
 }
 
-/** Refuses duplicates within each list and peers that are in both lists of a family. */
+/**
+ * Refuses a peer written twice in one list or in both lists of a family. Works on the written
+ * bytes (see duplicate-entries.ts), so the common case allocates nothing.
+ */
 function assertDistinct(
+  out: Uint8Array,
+  size: number,
   added: readonly CompactPeer[],
+  addedAt: number,
   dropped: readonly CompactPeer[],
+  droppedAt: number,
   addedField: PexListName,
   droppedField: PexListName,
 ): void {
-  const addedIndex = indexPeers(added, addedField);
-  const droppedIndex = indexPeers(dropped, droppedField);
-  if (addedIndex === undefined || droppedIndex === undefined) return;
-  for (const [key, i] of droppedIndex) {
-    const j = addedIndex.get(key);
-    if (j !== undefined) {
-      const peer = dropped[i] as CompactPeer;
-      throw new RangeError(
-        `"${droppedField}[${i}]" expected a peer not in "${addedField}", got ${formatPeerAddress(peer.address, peer.port)} (also ${addedField}[${j}])`,
-      );
-    }
-  }
-}
-
-function indexPeers(
-  peers: readonly CompactPeer[],
-  field: PexListName,
-): Map<PeerKey, number> | undefined {
-  if (peers.length === 0) return undefined;
-  const index = new Map<PeerKey, number>();
-  for (let i = 0; i < peers.length; i++) {
-    const peer = peers[i] as CompactPeer;
-    const key = peerKey(peer.address, peer.port);
-    const first = index.get(key);
-    if (first !== undefined) {
-      throw new RangeError(
-        `"${field}[${i}]" expected a peer not listed before, got ${formatPeerAddress(peer.address, peer.port)} (also ${field}[${first}])`,
-      );
-    }
-    index.set(key, i);
-  }
-  return index;
+  const repeat = findRepeatedEntry(out, size, addedAt, added.length, droppedAt, dropped.length);
+  if (repeat === undefined) return;
+  const name = (index: number) =>
+    index < added.length ? `${addedField}[${index}]` : `${droppedField}[${index - added.length}]`;
+  const peer = (
+    repeat.later < added.length ? added[repeat.later] : dropped[repeat.later - added.length]
+  ) as CompactPeer;
+  const sameList = repeat.earlier < added.length === repeat.later < added.length;
+  const expected = sameList ? 'a peer not listed before' : `a peer not in "${addedField}"`;
+  throw new RangeError(
+    `"${name(repeat.later)}" expected ${expected}, got ${formatPeerAddress(peer.address, peer.port)} (also ${name(repeat.earlier)})`,
+  );
 }
