@@ -1,0 +1,104 @@
+import { describe, expect, test } from '@jest/globals';
+import {
+  compactPeerKey,
+  compactPeerSize,
+  decodeCompactPeers,
+  decodePexMessage,
+  encodeCompactPeers,
+  PexDecodeError,
+  peerKey,
+} from '@pex/core';
+import fc from 'fast-check';
+import { bytesOf, plainPeer } from './support/bytes.js';
+
+const peerOf = (length: 4 | 16) =>
+  fc.record({
+    address: fc.uint8Array({ minLength: length, maxLength: length }),
+    port: fc.integer({ min: 1, max: 65535 }),
+  });
+
+describe('compact peer lists', () => {
+  test.each([4, 6] as const)('IPv%s lists round-trip', (family) => {
+    fc.assert(
+      fc.property(fc.array(peerOf(family === 4 ? 4 : 16), { maxLength: 60 }), (peers) => {
+        const bytes = encodeCompactPeers(peers, family);
+        expect(bytes.length).toBe(peers.length * compactPeerSize(family));
+        const decoded = decodeCompactPeers(bytes, family);
+        expect(decoded.map(plainPeer)).toEqual(peers.map(plainPeer));
+      }),
+    );
+  });
+
+  test('golden bytes: two IPv4 peers', () => {
+    const bytes = encodeCompactPeers(
+      [
+        { address: Uint8Array.from([10, 0, 0, 1]), port: 6881 },
+        { address: Uint8Array.from([127, 0, 0, 1]), port: 65535 },
+      ],
+      4,
+    );
+    expect(Array.from(bytes)).toEqual([10, 0, 0, 1, 0x1a, 0xe1, 127, 0, 0, 1, 0xff, 0xff]);
+  });
+
+  test('decoding refuses a length that is not a whole number of entries', () => {
+    expect(() => decodeCompactPeers(new Uint8Array(7), 4)).toThrow(PexDecodeError);
+    expect(() => decodeCompactPeers(new Uint8Array(36), 6)).not.toThrow();
+    expect(() => decodeCompactPeers(new Uint8Array(20), 6)).toThrow(
+      expect.objectContaining({
+        name: 'PexDecodeError',
+        reason: 'invalid-length',
+        field: 'peers6',
+      }),
+    );
+  });
+
+  test('decoding refuses more peers than asked for', () => {
+    expect(() => decodeCompactPeers(new Uint8Array(18), 4, 2)).toThrow(
+      expect.objectContaining({ reason: 'too-many-peers' }),
+    );
+  });
+
+  test.each([
+    ['IPv6 address in an IPv4 list', [{ address: new Uint8Array(16), port: 1 }], 4, TypeError],
+    ['port 0', [{ address: new Uint8Array(4), port: 0 }], 4, RangeError],
+    ['missing port', [{ address: new Uint8Array(16) }], 6, RangeError],
+    ['not an array', 'x', 4, TypeError],
+  ])('encoding refuses %s', (_name, peers, family, type) => {
+    expect(() => encodeCompactPeers(peers as never, family as 4 | 6)).toThrow(type);
+  });
+
+  test('family other than 4 or 6 is a TypeError', () => {
+    expect(() => decodeCompactPeers(new Uint8Array(0), 5 as never)).toThrow(TypeError);
+  });
+});
+
+describe('compactPeerKey', () => {
+  test('equals peerKey for decoded and plain peers alike', () => {
+    fc.assert(
+      fc.property(peerOf(4), peerOf(16), (a, b) => {
+        const message = decodePexMessage(
+          bytesOf(
+            'd5:added6:',
+            [...a.address, a.port >> 8, a.port & 255],
+            '6:added618:',
+            [...b.address, b.port >> 8, b.port & 255],
+            'e',
+          ),
+        );
+        expect(compactPeerKey(message.added[0] as never)).toBe(peerKey(a.address, a.port));
+        expect(compactPeerKey(message.added6[0] as never)).toBe(peerKey(b.address, b.port));
+        expect(compactPeerKey(a)).toBe(peerKey(a.address, a.port));
+      }),
+    );
+  });
+
+  test('decoded peers serialise to JSON with their address', () => {
+    const message = decodePexMessage(bytesOf('d5:added6:', [1, 2, 3, 4, 0, 80], 'e'));
+    expect(JSON.parse(JSON.stringify(message.added[0]))).toEqual({
+      address: [1, 2, 3, 4],
+      port: 80,
+      flags: 0,
+    });
+    expect(String(message.added[0])).toBe('1.2.3.4:80');
+  });
+});
