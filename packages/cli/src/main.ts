@@ -1,0 +1,44 @@
+import { parseArgs } from 'node:util';
+import { runDecode } from './decode-command.js';
+import { type CommandIo, processIo } from './io.js';
+import { USAGE, UsageError } from './usage.js';
+
+/**
+ * Runs the `pex` command with `argv` (without node and script) and returns the exit code:
+ * 0 success, 1 the operation failed, 2 usage error.
+ */
+export async function main(argv: readonly string[], io: CommandIo = processIo): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
+      io.out(USAGE);
+      return command === undefined ? 2 : 0;
+    }
+    switch (command) {
+      case 'decode': {
+        const { values, positionals } = parseArgs({
+          args: rest,
+          allowPositionals: true,
+          options: { file: { type: 'string' }, json: { type: 'boolean', default: false } },
+        });
+        return await runDecode({ positionals, file: values.file, json: values.json }, io);
+      }
+      default:
+        throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError || isParseArgsError(error)) {
+      io.err(`pex: ${(error as Error).message}`);
+      io.err(USAGE);
+      return 2;
+    }
+    io.err(`pex: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}
+
+function isParseArgsError(error: unknown): boolean {
+  return (
+    error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')
+  );
+}
