@@ -38,7 +38,11 @@ export async function main(argv: readonly string[], io: CommandIo = processIo): 
 }
 
 function isParseArgsError(error: unknown): boolean {
+  // Checked by code, not instanceof: the error may come from another realm (vm contexts).
   return (
-    error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')
+    typeof error === 'object' &&
+    error !== null &&
+    'code' in error &&
+    String(error.code).startsWith('ERR_PARSE_ARGS')
   );
 }
