@@ -469,6 +469,10 @@ def main():
         except SystemExit:
             pass
     finally:
+        # A second exit trigger (SIGTERM after stdin EOF, as when the parent dies) must not
+        # interrupt the clean-up below.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         harness.close()
         shutil.rmtree(root, ignore_errors=True)
     # Skip interpreter teardown of the native sessions: it can block on network threads.
