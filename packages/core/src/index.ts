@@ -22,7 +22,12 @@ export {
   decodeCompactPeers,
   encodeCompactPeers,
 } from './compact.js';
-export { isPexDecodeError, PEX_DECODE_REASONS, PexDecodeError, type PexDecodeReason } from './errors.js';
+export {
+  isPexDecodeError,
+  PEX_DECODE_REASONS,
+  PexDecodeError,
+  type PexDecodeReason,
+} from './errors.js';
 export {
   decodePexFlags,
   encodePexFlags,
@@ -43,9 +48,20 @@ export {
   peerKeyFamily,
   peerKeyPort,
 } from './peer-key.js';
-export type { AddressFamily, CompactPeer, PexLimits, PexListName, PexMessage } from './types.js';
-
 // state (outbound tracker, inbound view, swarm timeline)
+export {
+  DEFAULT_FIRST_MESSAGE_MAX_ADDED,
+  DEFAULT_INBOUND_BURST_MESSAGES,
+  DEFAULT_INBOUND_MAX_ADDED_PER_MESSAGE,
+  DEFAULT_INBOUND_MAX_DROPPED_PER_MESSAGE,
+  DEFAULT_INBOUND_MAX_PEERS_PER_SOURCE,
+  DEFAULT_INBOUND_REFILL_MS,
+  DEFAULT_SEND_INTERVAL_MS,
+  MAX_ADDED_PER_MESSAGE,
+  MAX_DROPPED_PER_MESSAGE,
+} from './defaults.js';
+export { createInboundView, type InboundView, type InboundViewOptions } from './inbound-view.js';
+export { createOutboundTracker } from './outbound-tracker.js';
 export type {
   InboundDrop,
   InboundPeer,
@@ -55,3 +71,9 @@ export type {
   PexOutboundOptions,
   PexViolation,
 } from './state-types.js';
+export {
+  createSwarmTimeline,
+  type SwarmTimeline,
+  type SwarmTimelineCursor,
+} from './swarm-timeline.js';
+export type { AddressFamily, CompactPeer, PexLimits, PexListName, PexMessage } from './types.js';

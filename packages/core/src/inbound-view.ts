@@ -1,0 +1,288 @@
+import { compactPeerKey, describe } from './compact.js';
+import {
+  DEFAULT_INBOUND_BURST_MESSAGES,
+  DEFAULT_INBOUND_MAX_ADDED_PER_MESSAGE,
+  DEFAULT_INBOUND_MAX_DROPPED_PER_MESSAGE,
+  DEFAULT_INBOUND_MAX_PEERS_PER_SOURCE,
+  DEFAULT_INBOUND_REFILL_MS,
+} from './defaults.js';
+import { assertInteger, assertTime } from './outbound-options.js';
+import type { PeerKey } from './peer-key.js';
+import type { InboundDrop, InboundPeer, InboundResult, PexViolation } from './state-types.js';
+import type { AddressFamily, CompactPeer, PexMessage } from './types.js';
+
+/** Options of `createInboundView`. Every default is explained in docs/limits.md. */
+export interface InboundViewOptions {
+  /**
+   * Decides whether a newly reported peer is kept (e.g. refuse port 0, our own address, private
+   * ranges, a blocklist). Refused peers are counted in `ignored` and not remembered. Default: all.
+   */
+  readonly accept?: (peer: InboundPeer) => boolean;
+  /** Most peers remembered from this source (IPv4 + IPv6). Default `DEFAULT_INBOUND_MAX_PEERS_PER_SOURCE`. */
+  readonly maxPeersPerSource?: number;
+  /** Messages accepted back to back before the sustained rate applies. Default `DEFAULT_INBOUND_BURST_MESSAGES`. */
+  readonly burstMessages?: number;
+  /** Time that earns back one message of burst allowance, ms. Default `DEFAULT_INBOUND_REFILL_MS`. */
+  readonly refillMs?: number;
+  /** Added peers above which a message is reported `too-many-added`. Default `DEFAULT_INBOUND_MAX_ADDED_PER_MESSAGE`. */
+  readonly maxAddedPerMessage?: number;
+  /** Dropped peers above which a message is reported `too-many-dropped`. Default `DEFAULT_INBOUND_MAX_DROPPED_PER_MESSAGE`. */
+  readonly maxDroppedPerMessage?: number;
+}
+
+/** What one remote peer told us over one connection. */
+export interface InboundView {
+  /**
+   * Takes one decoded message that arrived at `now` (ms, any monotonic scale) and returns what is
+   * new. A message beyond the rate allowance is refused whole (`applied: false`, a `too-frequent`
+   * violation, nothing changed); other violations are reported and the message is still applied.
+   * @throws {RangeError} if `now` is not a finite number.
+   * @throws {TypeError} if `message` is not a `PexMessage` (a list is not an array, a peer has an
+   *   address of the wrong length for its list); nothing is changed then.
+   * @throws whatever `accept` throws; nothing is changed then.
+   */
+  receive(message: PexMessage, now: number): InboundResult;
+  /** Number of peers currently remembered from this source (at most `maxPeersPerSource`). */
+  readonly knownPeerCount: number;
+}
+
+/**
+ * Creates the inbound view of one connection. It reports only what is new (a peer already known
+ * from this source is not reported again, a drop of an unknown peer is not reported), remembers at
+ * most `maxPeersPerSource` peers, and judges the sender's rate with a token bucket: `burstMessages`
+ * messages may arrive back to back, then one per `refillMs`. A sender that keeps to BEP 11's "one
+ * message per minute", with any jitter up to 30 s, never runs out; a flooding sender gets at most
+ * `burstMessages + elapsed / refillMs` messages applied, the rest come back as `too-frequent`.
+ * What to do about a violation (ignore, disconnect) is the caller's decision.
+ *
+ * Within a message, drops are applied before adds (so a full source can replace peers), a peer
+ * both added and dropped is applied neither way (`added-and-dropped`), and a flag change of a known
+ * peer is not reported again.
+ *
+ * @example
+ * ```ts
+ * const view = createInboundView({ accept: (peer) => peer.port !== 0 });
+ * const { added, violations } = view.receive(decodePexMessage(payload), performance.now());
+ * ```
+ * @throws {TypeError} if `options` is not an object or `accept` not a function.
+ * @throws {RangeError} if a number option is not a positive integer.
+ */
+export function createInboundView(options?: InboundViewOptions): InboundView {
+  const settings = resolveInboundOptions(options);
+  const known = new Set<PeerKey>();
+  let tokens = settings.burstMessages;
+  let lastAt: number | undefined;
+  let sawAdded = false;
+
+  return {
+    get knownPeerCount() {
+      return known.size;
+    },
+    receive(message, now) {
+      assertTime(now);
+      assertMessage(message);
+      const elapsed = lastAt === undefined ? 0 : Math.max(0, now - lastAt);
+      const available = Math.min(settings.burstMessages, tokens + elapsed / settings.refillMs);
+      if (available < 1) {
+        lastAt = Math.max(lastAt ?? now, now);
+        tokens = available;
+        return refuse(elapsed, settings);
+      }
+      const violations: PexViolation[] = [];
+      const addedCount = message.added.length + message.added6.length;
+      const droppedCount = message.dropped.length + message.dropped6.length;
+      // BEP 11 exempts the first message from the cap; anacrolix sends its whole list there.
+      if (sawAdded && addedCount > settings.maxAddedPerMessage) {
+        violations.push(
+          violation('too-many-added', addedCount, settings.maxAddedPerMessage, 'added peers'),
+        );
+      }
+      if (droppedCount > settings.maxDroppedPerMessage) {
+        violations.push(
+          violation(
+            'too-many-dropped',
+            droppedCount,
+            settings.maxDroppedPerMessage,
+            'dropped peers',
+          ),
+        );
+      }
+
+      // Work out everything before changing anything: `accept` may throw.
+      const droppedKeys = new Map<PeerKey, InboundDrop>();
+      collectDrops(message.dropped, 4, droppedKeys);
+      collectDrops(message.dropped6, 6, droppedKeys);
+      const candidates = new Map<PeerKey, InboundPeer>();
+      const both = new Set<PeerKey>();
+      collectAdds(message.added, 4, droppedKeys, candidates, both);
+      collectAdds(message.added6, 6, droppedKeys, candidates, both);
+      if (both.size > 0) {
+        violations.push({
+          kind: 'added-and-dropped',
+          amount: both.size,
+          limit: 0,
+          message: `${both.size} peers both added and dropped in one message; applied neither way`,
+        });
+      }
+      const dropped: InboundDrop[] = [];
+      for (const [key, drop] of droppedKeys) {
+        if (!both.has(key) && known.has(key)) dropped.push(drop);
+      }
+      let room = settings.maxPeersPerSource - known.size + dropped.length;
+      let ignored = 0;
+      const added: InboundPeer[] = [];
+      for (const [key, peer] of candidates) {
+        if (known.has(key)) continue;
+        if (room <= 0 || (settings.accept !== undefined && !settings.accept(peer))) {
+          ignored++;
+          continue;
+        }
+        added.push(peer);
+        room--;
+      }
+
+      for (const drop of dropped) known.delete(drop.key);
+      for (const peer of added) known.add(peer.key);
+      tokens = available - 1;
+      lastAt = Math.max(lastAt ?? now, now);
+      if (addedCount > 0) sawAdded = true;
+      return { added, dropped, violations, applied: true, ignored };
+    },
+  };
+}
+
+interface ResolvedInboundOptions {
+  readonly accept: ((peer: InboundPeer) => boolean) | undefined;
+  readonly maxPeersPerSource: number;
+  readonly burstMessages: number;
+  readonly refillMs: number;
+  readonly maxAddedPerMessage: number;
+  readonly maxDroppedPerMessage: number;
+}
+
+function resolveInboundOptions(options: InboundViewOptions | undefined): ResolvedInboundOptions {
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    throw new TypeError(`"options" expected an object, got ${String(options)}`);
+  }
+  const given = options ?? {};
+  if (given.accept !== undefined && typeof given.accept !== 'function') {
+    throw new TypeError(`"accept" expected a function, got ${describe(given.accept)}`);
+  }
+  const resolved: ResolvedInboundOptions = {
+    accept: given.accept,
+    maxPeersPerSource: given.maxPeersPerSource ?? DEFAULT_INBOUND_MAX_PEERS_PER_SOURCE,
+    burstMessages: given.burstMessages ?? DEFAULT_INBOUND_BURST_MESSAGES,
+    refillMs: given.refillMs ?? DEFAULT_INBOUND_REFILL_MS,
+    maxAddedPerMessage: given.maxAddedPerMessage ?? DEFAULT_INBOUND_MAX_ADDED_PER_MESSAGE,
+    maxDroppedPerMessage: given.maxDroppedPerMessage ?? DEFAULT_INBOUND_MAX_DROPPED_PER_MESSAGE,
+  };
+  for (const field of [
+    'maxPeersPerSource',
+    'burstMessages',
+    'refillMs',
+    'maxAddedPerMessage',
+    'maxDroppedPerMessage',
+  ] as const) {
+    assertInteger(resolved[field], field, 1);
+  }
+  return resolved;
+}
+
+function refuse(elapsed: number, settings: ResolvedInboundOptions): InboundResult {
+  const gapMs = Math.round(elapsed);
+  return {
+    added: [],
+    dropped: [],
+    violations: [
+      {
+        kind: 'too-frequent',
+        amount: gapMs,
+        limit: settings.refillMs,
+        message: `message ${gapMs} ms after the previous one with no burst allowance left (burst ${settings.burstMessages}, then one per ${settings.refillMs} ms)`,
+      },
+    ],
+    applied: false,
+    ignored: 0,
+  };
+}
+
+function violation(
+  kind: 'too-many-added' | 'too-many-dropped',
+  amount: number,
+  limit: number,
+  what: string,
+): PexViolation {
+  return { kind, amount, limit, message: `${amount} ${what} in one message, limit ${limit}` };
+}
+
+function collectDrops(
+  peers: readonly CompactPeer[],
+  family: AddressFamily,
+  into: Map<PeerKey, InboundDrop>,
+): void {
+  for (const peer of peers) {
+    const key = keyOf(peer, family);
+    if (into.has(key)) continue;
+    // The address is read only if the drop is reported: a decoded peer copies it on first read.
+    into.set(key, {
+      key,
+      family,
+      port: peer.port,
+      get address() {
+        return peer.address;
+      },
+    });
+  }
+}
+
+function collectAdds(
+  peers: readonly CompactPeer[],
+  family: AddressFamily,
+  droppedKeys: ReadonlyMap<PeerKey, InboundDrop>,
+  into: Map<PeerKey, InboundPeer>,
+  both: Set<PeerKey>,
+): void {
+  for (const peer of peers) {
+    const key = keyOf(peer, family);
+    if (droppedKeys.has(key)) {
+      both.add(key);
+      continue;
+    }
+    if (into.has(key)) continue;
+    into.set(key, {
+      key,
+      family,
+      port: peer.port,
+      flags: peer.flags ?? 0,
+      get address() {
+        return peer.address;
+      },
+    });
+  }
+}
+
+function assertMessage(message: unknown): asserts message is PexMessage {
+  if (typeof message !== 'object' || message === null) {
+    throw new TypeError(`"message" expected a PexMessage, got ${describe(message)}`);
+  }
+  for (const list of ['added', 'added6', 'dropped', 'dropped6'] as const) {
+    const peers = (message as Partial<PexMessage>)[list];
+    if (!Array.isArray(peers)) {
+      throw new TypeError(`"message.${list}" expected an array, got ${describe(peers)}`);
+    }
+  }
+}
+
+/**
+ * Key of a peer of a list of `family`. Peers are not validated again (the decoder did); the key's
+ * type still catches a peer put in the list of the other family.
+ */
+function keyOf(peer: CompactPeer, family: AddressFamily): PeerKey {
+  const key = compactPeerKey(peer);
+  if ((typeof key === 'number') !== (family === 4)) {
+    throw new TypeError(
+      `"peer.address" expected ${family === 4 ? 4 : 16} bytes (IPv${family}), got ${describe(peer.address)}`,
+    );
+  }
+  return key;
+}

@@ -1,0 +1,415 @@
+import { createMessageBuilder } from './message-builder.js';
+import {
+  assertTime,
+  type ResolvedOutboundOptions,
+  resolveOutboundOptions,
+} from './outbound-options.js';
+import type { PeerKey } from './peer-key.js';
+import {
+  assertOptionalPeerKey,
+  isSamePeerState,
+  type PeerRecord,
+  toPeerKey,
+  toPeerRecord,
+} from './peer-record.js';
+import type { PexOutbound, PexOutboundOptions } from './state-types.js';
+import type { CompactPeer, PexMessage } from './types.js';
+
+/** One connection's cursor into a `SwarmTimeline`: a `PexOutbound` for that connection. */
+export interface SwarmTimelineCursor extends PexOutbound {
+  /**
+   * The connection is gone: releases the cursor, so the log no longer keeps events for it.
+   * Afterwards `nextMessage` and `nextMessageAt` return `undefined`. Calling it twice is harmless.
+   */
+  leave(): void;
+  /**
+   * Changes which peer is the remote itself (e.g. once its listen port is known). If the new
+   * remote was advertised to it, the next message drops it; the old one becomes an ordinary peer.
+   * @throws {TypeError} if `remote` is neither undefined nor a key made by `peerKey`.
+   */
+  setRemote(remote: PeerKey | undefined): void;
+}
+
+/**
+ * The PEX state of one swarm (torrent): our live connections as one append-only log of add/drop
+ * events shared by every connection, with a cursor per connection.
+ */
+export interface SwarmTimeline {
+  /**
+   * We are connected to `peer` (flags default to 0); again with other flags updates them.
+   * O(1) whatever the number of connections.
+   * @throws {TypeError|RangeError} for a malformed peer, as `encodePexMessage` would.
+   */
+  connected(peer: CompactPeer): void;
+  /**
+   * We are no longer connected to the peer at `address` / `port`; unknown peers are ignored.
+   * O(1) whatever the number of connections.
+   * @throws {TypeError|RangeError} for a malformed address or port.
+   */
+  disconnected(peer: Pick<CompactPeer, 'address' | 'port'>): void;
+  /**
+   * Adds a connection; its first message is the live list (at most `firstMessageMaxAdded`, the
+   * rest follows in later messages). `options` override the timeline's.
+   * @throws {TypeError|RangeError} for invalid options, as `createOutboundTracker`.
+   */
+  join(options?: PexOutboundOptions): SwarmTimelineCursor;
+  /** Number of live peers (our connections). */
+  readonly livePeerCount: number;
+  /** Number of events kept in the log: those some cursor has not passed yet. */
+  readonly retainedEventCount: number;
+  /** Number of joined cursors that have not left. */
+  readonly cursorCount: number;
+}
+
+/** One change of one peer; `prev` -> `next` (undefined: not connected). */
+interface LogEvent {
+  readonly key: PeerKey;
+  readonly prev: PeerRecord | undefined;
+  next: PeerRecord | undefined;
+  readonly seq: number;
+}
+
+/**
+ * The remote's view of one peer where it differs, or may differ, from the log state at its cursor.
+ * `untilSeq` finite: the view is the log state at `untilSeq` (the remote is ahead of the cursor for
+ * this peer; events before it are skipped, and once the cursor reaches it the entry is redundant).
+ * `untilSeq` infinite: the view is unrelated to the log (a peer held back from a first message, the
+ * remote itself): the next event of the peer, or the next message, brings it up to date.
+ */
+interface ViewOverride {
+  view: PeerRecord | undefined;
+  untilSeq: number;
+}
+
+interface CursorState {
+  /** Sequence number of the next event to read; `Infinity` while a first message is due. */
+  seq: number;
+  remote: PeerKey | undefined;
+  readonly overrides: Map<PeerKey, ViewOverride>;
+  overridesPending: boolean;
+  /** Once the cursor reaches this, settled overrides can be pruned. */
+  settleSeq: number;
+  lastSentAt: number;
+  sentSinceReset: boolean;
+  left: boolean;
+}
+
+/**
+ * Creates the PEX state of one swarm: advertising one peer to W connections costs one log event,
+ * not W updates. Each connection joins with a cursor; its next message is built from the events
+ * since its cursor with the rules of `createOutboundTracker` (net change per peer, so a peer added
+ * and dropped in one window is not mentioned; caps, oldest first; never the remote itself). The log
+ * is compacted as the slowest cursor advances, and an event no cursor has read yet is updated in
+ * place rather than followed by another, so memory stays bounded by live peers plus pending events,
+ * whatever the churn. Design after anacrolix/torrent's pexState.
+ *
+ * @example
+ * ```ts
+ * const swarm = createSwarmTimeline();
+ * const cursor = swarm.join({ remote: peerKey(wireAddress, wirePort) });
+ * swarm.connected({ address: new Uint8Array([192, 0, 2, 7]), port: 6881 });
+ * const message = cursor.nextMessage(now); // first message: the live list
+ * ```
+ * @throws {TypeError} if `options` is not an object or `remote` is not a peer key.
+ * @throws {RangeError} if `intervalMs` is not a non-negative integer or a cap is not a positive integer.
+ */
+export function createSwarmTimeline(options?: PexOutboundOptions): SwarmTimeline {
+  const defaults = resolveOutboundOptions(options);
+  /** Our connections, oldest first. */
+  const live = new Map<PeerKey, PeerRecord>();
+  /** Retained events: `events[head + i]` has sequence number `baseSeq + i`. */
+  let events: (LogEvent | undefined)[] = [];
+  let head = 0;
+  let baseSeq = 0;
+  let endSeq = 0;
+  /** The newest retained event of each peer, to update it in place while no cursor has read it. */
+  const lastEvent = new Map<PeerKey, LogEvent>();
+  const cursors = new Set<CursorState>();
+  /** Cursors that read the log (not waiting for a first message). */
+  let readers = 0;
+  /** No cursor has ever read at or past this sequence number. */
+  let readHighWater = 0;
+
+  const eventAt = (seq: number): LogEvent => events[head + seq - baseSeq] as LogEvent;
+
+  const append = (key: PeerKey, prev: PeerRecord | undefined, next: PeerRecord | undefined) => {
+    // With no reader, nobody needs history: a first message reads the live list.
+    if (readers === 0) return;
+    const last = lastEvent.get(key);
+    if (last !== undefined && last.seq >= readHighWater) {
+      last.next = next;
+      return;
+    }
+    const event: LogEvent = { key, prev, next, seq: endSeq };
+    events.push(event);
+    endSeq++;
+    lastEvent.set(key, event);
+  };
+
+  const compact = (): void => {
+    let minSeq = endSeq;
+    for (const cursor of cursors) if (cursor.seq < minSeq) minSeq = cursor.seq;
+    if (minSeq <= baseSeq) return;
+    for (let seq = baseSeq; seq < minSeq; seq++) {
+      const event = eventAt(seq);
+      if (lastEvent.get(event.key) === event) lastEvent.delete(event.key);
+      events[head + seq - baseSeq] = undefined;
+    }
+    head += minSeq - baseSeq;
+    baseSeq = minSeq;
+    // Copy the retained tail once the dead prefix outweighs it: amortised O(1) per event.
+    if (head > 64 && head * 2 > events.length) {
+      events = events.slice(head);
+      head = 0;
+    }
+  };
+
+  /** The log state of `key` at `seq`: the `prev` of its first event from `seq`, else live. */
+  const stateAt = (key: PeerKey, seq: number): PeerRecord | undefined => {
+    const last = lastEvent.get(key);
+    if (last === undefined || last.seq < seq) return live.get(key);
+    for (let at = seq; at <= last.seq; at++) {
+      const event = eventAt(at);
+      if (event.key === key) return event.prev;
+    }
+    return live.get(key);
+  };
+
+  const startReading = (cursor: CursorState): void => {
+    cursor.seq = endSeq;
+    readers++;
+    if (endSeq > readHighWater) readHighWater = endSeq;
+  };
+
+  const stopReading = (cursor: CursorState): void => {
+    if (cursor.seq === Number.POSITIVE_INFINITY) return;
+    const wasOldest = cursor.seq === baseSeq;
+    cursor.seq = Number.POSITIVE_INFINITY;
+    readers--;
+    if (readers === 0) {
+      events = [];
+      head = 0;
+      baseSeq = endSeq;
+      lastEvent.clear();
+    } else if (wasOldest) {
+      compact();
+    }
+  };
+
+  const wantedState = (cursor: CursorState, key: PeerKey): PeerRecord | undefined =>
+    key === cursor.remote ? undefined : live.get(key);
+
+  /** First message after join or reset: the live list, capped; the rest becomes overrides. */
+  const buildFirstMessage = (cursor: CursorState, settings: ResolvedOutboundOptions) => {
+    const builder = createMessageBuilder(
+      settings.firstMessageMaxAdded,
+      settings.maxDroppedPerMessage,
+    );
+    for (const [key, record] of live) {
+      if (key === cursor.remote) continue;
+      if (!builder.include(key, undefined, record)) break;
+    }
+    const message = builder.build();
+    if (message === undefined) return undefined;
+    // The remote now holds the sent peers, which equal the log state at the end; peers left out
+    // and the remote itself are held back by overrides.
+    cursor.overrides.clear();
+    let sent = message.added.length + message.added6.length;
+    for (const key of live.keys()) {
+      if (key === cursor.remote) continue;
+      if (sent > 0) {
+        sent--;
+        continue;
+      }
+      cursor.overrides.set(key, { view: undefined, untilSeq: Number.POSITIVE_INFINITY });
+      cursor.overridesPending = true;
+    }
+    if (cursor.remote !== undefined) {
+      cursor.overrides.set(cursor.remote, { view: undefined, untilSeq: Number.POSITIVE_INFINITY });
+    }
+    startReading(cursor);
+    return message;
+  };
+
+  /** A later message: overrides first (they are older than any event), then events in order. */
+  const buildNextMessage = (cursor: CursorState, settings: ResolvedOutboundOptions) => {
+    const builder = createMessageBuilder(
+      settings.maxAddedPerMessage,
+      settings.maxDroppedPerMessage,
+    );
+    const oldSeq = cursor.seq;
+    if (cursor.overridesPending || cursor.seq >= cursor.settleSeq) {
+      // Overrides are synced to the live state, the log state at its end: no event before the end
+      // may change in place any more, or this cursor would skip the change.
+      if (endSeq > readHighWater) readHighWater = endSeq;
+      let pendingLeft = false;
+      let settledLeft = false;
+      for (const [key, override] of cursor.overrides) {
+        if (builder.isFull()) {
+          pendingLeft = true;
+          break;
+        }
+        if (key !== cursor.remote && cursor.seq >= override.untilSeq) {
+          cursor.overrides.delete(key);
+          continue;
+        }
+        const target = wantedState(cursor, key);
+        if (!isSamePeerState(override.view, target)) {
+          if (!builder.include(key, override.view, target)) {
+            pendingLeft = true;
+            continue;
+          }
+          override.view = target;
+        }
+        if (key !== cursor.remote) {
+          override.untilSeq = endSeq;
+          settledLeft = true;
+        }
+      }
+      cursor.overridesPending = pendingLeft;
+      cursor.settleSeq = settledLeft ? endSeq : Number.POSITIVE_INFINITY;
+    }
+    while (cursor.seq < endSeq && !builder.isFull()) {
+      const event = eventAt(cursor.seq);
+      const key = event.key;
+      const isRemote = key === cursor.remote;
+      const override = cursor.overrides.get(key);
+      if (
+        override !== undefined &&
+        !isRemote &&
+        override.untilSeq !== Number.POSITIVE_INFINITY &&
+        event.seq < override.untilSeq
+      ) {
+        // The remote already holds a later state of this peer.
+        cursor.seq++;
+        continue;
+      }
+      const before = override === undefined ? event.prev : override.view;
+      // Always the current state, never an intermediate one: a peer is advertised only while we
+      // are connected to it, and dropped only while we are not.
+      const after = wantedState(cursor, key);
+      // Stop at the first change that does not fit: the cursor must stay a prefix of the log.
+      if (!builder.include(key, before, after)) break;
+      if (isRemote) {
+        cursor.overrides.set(key, { view: after, untilSeq: Number.POSITIVE_INFINITY });
+      } else if (lastEvent.get(key) !== event) {
+        // Later events of this peer are already told: skip them until the end of the log.
+        cursor.overrides.set(key, { view: after, untilSeq: endSeq });
+        if (endSeq > readHighWater) readHighWater = endSeq;
+        if (endSeq < cursor.settleSeq) cursor.settleSeq = endSeq;
+      } else if (override !== undefined) {
+        cursor.overrides.delete(key);
+      }
+      cursor.seq++;
+    }
+    if (cursor.seq > readHighWater) readHighWater = cursor.seq;
+    if (oldSeq === baseSeq && cursor.seq > oldSeq) compact();
+    return builder.build();
+  };
+
+  const join = (joinOptions?: PexOutboundOptions): SwarmTimelineCursor => {
+    const settings = resolveOutboundOptions(joinOptions, { ...defaults, remote: undefined });
+    const cursor: CursorState = {
+      seq: Number.POSITIVE_INFINITY,
+      remote: settings.remote,
+      overrides: new Map(),
+      overridesPending: false,
+      settleSeq: Number.POSITIVE_INFINITY,
+      lastSentAt: Number.NEGATIVE_INFINITY,
+      sentSinceReset: false,
+      left: false,
+    };
+    cursors.add(cursor);
+    const hasPending = (): boolean => {
+      if (cursor.left) return false;
+      if (!cursor.sentSinceReset) {
+        const remoteIsLive = cursor.remote !== undefined && live.has(cursor.remote);
+        return live.size > (remoteIsLive ? 1 : 0);
+      }
+      return cursor.seq < endSeq || cursor.overridesPending;
+    };
+    return {
+      nextMessage(now: number): PexMessage | undefined {
+        assertTime(now);
+        if (!hasPending() || now < cursor.lastSentAt + settings.intervalMs) return undefined;
+        const message = cursor.sentSinceReset
+          ? buildNextMessage(cursor, settings)
+          : buildFirstMessage(cursor, settings);
+        if (message === undefined) return undefined;
+        cursor.lastSentAt = now;
+        cursor.sentSinceReset = true;
+        return message;
+      },
+      nextMessageAt() {
+        return hasPending() ? cursor.lastSentAt + settings.intervalMs : undefined;
+      },
+      reset() {
+        if (cursor.left) return;
+        // The time of the last message is kept: a strict receiver still counts it.
+        stopReading(cursor);
+        cursor.overrides.clear();
+        cursor.overridesPending = false;
+        cursor.settleSeq = Number.POSITIVE_INFINITY;
+        cursor.sentSinceReset = false;
+      },
+      leave() {
+        if (cursor.left) return;
+        cursor.left = true;
+        cursors.delete(cursor);
+        stopReading(cursor);
+        cursor.overrides.clear();
+      },
+      setRemote(remote) {
+        assertOptionalPeerKey(remote, 'remote');
+        if (remote === cursor.remote || cursor.left) return;
+        const previous = cursor.remote;
+        cursor.remote = remote;
+        if (!cursor.sentSinceReset) return;
+        // The old remote becomes an ordinary peer whose view may lag: resolved like a held-back one.
+        if (previous !== undefined) {
+          const override = cursor.overrides.get(previous);
+          if (override !== undefined) override.untilSeq = Number.POSITIVE_INFINITY;
+        }
+        if (remote !== undefined) {
+          const override = cursor.overrides.get(remote);
+          if (override === undefined) {
+            cursor.overrides.set(remote, {
+              view: stateAt(remote, cursor.seq),
+              untilSeq: Number.POSITIVE_INFINITY,
+            });
+          } else {
+            override.untilSeq = Number.POSITIVE_INFINITY;
+          }
+        }
+        cursor.overridesPending = true;
+      },
+    };
+  };
+
+  return {
+    connected(peer) {
+      const record = toPeerRecord(peer, 'peer');
+      const prev = live.get(record.key);
+      if (prev !== undefined && prev.flags === record.flags) return;
+      live.set(record.key, record);
+      append(record.key, prev, record);
+    },
+    disconnected(peer) {
+      const key = toPeerKey(peer, 'peer');
+      const prev = live.get(key);
+      if (prev === undefined) return;
+      live.delete(key);
+      append(key, prev, undefined);
+    },
+    join,
+    get livePeerCount() {
+      return live.size;
+    },
+    get retainedEventCount() {
+      return endSeq - baseSeq;
+    },
+    get cursorCount() {
+      return cursors.size;
+    },
+  };
+}
