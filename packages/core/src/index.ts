@@ -15,13 +15,26 @@
  * ```
  */
 
-// codec
+// Every export by name, in module order (Biome sorts them). Codec: compact, errors, flags, limits,
+// message, peer-key, types. State: defaults, inbound-view, outbound-tracker, state-types,
+// swarm-timeline.
 export {
   compactPeerKey,
   compactPeerSize,
   decodeCompactPeers,
   encodeCompactPeers,
 } from './compact.js';
+export {
+  DEFAULT_FIRST_MESSAGE_MAX_ADDED,
+  DEFAULT_INBOUND_BURST_MESSAGES,
+  DEFAULT_INBOUND_MAX_ADDED_PER_MESSAGE,
+  DEFAULT_INBOUND_MAX_DROPPED_PER_MESSAGE,
+  DEFAULT_INBOUND_MAX_PEERS_PER_SOURCE,
+  DEFAULT_INBOUND_REFILL_MS,
+  DEFAULT_SEND_INTERVAL_MS,
+  MAX_ADDED_PER_MESSAGE,
+  MAX_DROPPED_PER_MESSAGE,
+} from './defaults.js';
 export {
   isPexDecodeError,
   PEX_DECODE_REASONS,
@@ -38,8 +51,10 @@ export {
   PEX_FLAG_UPLOAD_ONLY,
   type PexFlags,
 } from './flags.js';
+export { createInboundView, type InboundView, type InboundViewOptions } from './inbound-view.js';
 export { DEFAULT_PEX_LIMITS, resolvePexLimits } from './limits.js';
 export { decodePexMessage, encodePexMessage } from './message.js';
+export { createOutboundTracker } from './outbound-tracker.js';
 export {
   formatPeerAddress,
   type PeerKey,
@@ -48,20 +63,6 @@ export {
   peerKeyFamily,
   peerKeyPort,
 } from './peer-key.js';
-// state (outbound tracker, inbound view, swarm timeline)
-export {
-  DEFAULT_FIRST_MESSAGE_MAX_ADDED,
-  DEFAULT_INBOUND_BURST_MESSAGES,
-  DEFAULT_INBOUND_MAX_ADDED_PER_MESSAGE,
-  DEFAULT_INBOUND_MAX_DROPPED_PER_MESSAGE,
-  DEFAULT_INBOUND_MAX_PEERS_PER_SOURCE,
-  DEFAULT_INBOUND_REFILL_MS,
-  DEFAULT_SEND_INTERVAL_MS,
-  MAX_ADDED_PER_MESSAGE,
-  MAX_DROPPED_PER_MESSAGE,
-} from './defaults.js';
-export { createInboundView, type InboundView, type InboundViewOptions } from './inbound-view.js';
-export { createOutboundTracker } from './outbound-tracker.js';
 export type {
   InboundDrop,
   InboundPeer,
