@@ -1,0 +1,155 @@
+import ipaddr from 'ipaddr.js';
+
+/** Address family of a peer. */
+export type PexFamily = 4 | 6;
+
+/**
+ * A peer as callers write it: `"1.2.3.4:6881"`, `"[2001:db8::1]:6881"` or
+ * `{ address: '1.2.3.4', port: 6881 }` (an IPv6 `address` without brackets).
+ */
+export type PeerAddressInput = string | { readonly address: string; readonly port: number };
+
+/** A checked peer address: canonical text, port, family and the address bytes (4 or 16). */
+export interface PexPeerAddress {
+  /** `1.2.3.4` or the RFC 5952 form of an IPv6 address (`2001:db8::1`), without brackets. */
+  readonly address: string;
+  readonly port: number;
+  readonly family: PexFamily;
+  /** 4 bytes for IPv4, 16 for IPv6; a new array owned by the caller. */
+  readonly bytes: Uint8Array;
+}
+
+const PORT_PATTERN = /^[1-9][0-9]{0,4}$/;
+// An unbracketed host may not contain ':' (that would be an IPv6 address without brackets,
+// where the port cannot be told apart from the last group).
+const IPV4_ENDPOINT_PATTERN = /^([^:[\]]+):([^:]*)$/;
+const IPV6_ENDPOINT_PATTERN = /^\[([^[\]]+)\]:([^:]*)$/;
+
+/**
+ * Parses a peer address. IPv4-mapped IPv6 addresses (`[::ffff:1.2.3.4]:6881`) become IPv4.
+ * Only dotted four-part decimal IPv4 is accepted (`127.1` and `0x7f.0.0.1` are refused: they
+ * read differently in different parsers).
+ * @throws {TypeError} naming the input for a hostname, a zone id (`%eth0`), an unbracketed
+ *   IPv6 address in a string, a port outside 1..65535 or with leading zeros, or anything else
+ *   malformed.
+ */
+export function parsePeerAddress(input: PeerAddressInput): PexPeerAddress {
+  if (typeof input === 'string') return parseEndpointString(input);
+  if (typeof input !== 'object' || input === null) {
+    throw new TypeError(
+      `"peer" expected "ip:port" or { address, port }, got ${describeInput(input)}`,
+    );
+  }
+  const { address, port } = input as { address?: unknown; port?: unknown };
+  if (typeof address !== 'string') {
+    throw new TypeError(
+      `"peer.address" expected an IP address string, got ${describeInput(address)}`,
+    );
+  }
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new TypeError(
+      `"peer.port" expected 1..65535, got ${describeInput(port)} (address ${JSON.stringify(address)})`,
+    );
+  }
+  return { ...parseHost(address, address, address.includes(':') ? 6 : 4), port };
+}
+
+/**
+ * Parses a bare IP address (`1.2.3.4`, `2001:db8::1`, no port, no brackets) into its
+ * canonical text, family and bytes. IPv4-mapped IPv6 becomes IPv4.
+ * @throws {TypeError} naming the input for anything that is not a plain IP address.
+ */
+export function parseIpAddress(input: string): Omit<PexPeerAddress, 'port'> {
+  if (typeof input !== 'string') {
+    throw new TypeError(`"address" expected an IP address string, got ${describeInput(input)}`);
+  }
+  return parseHost(input, input, input.includes(':') ? 6 : 4);
+}
+
+/**
+ * Formats a peer as `1.2.3.4:6881` or `[2001:db8::1]:6881` (the `address` is used as given,
+ * so pass a canonical one, e.g. from `parsePeerAddress` or an event).
+ * Does not validate.
+ */
+export function stringifyPeerAddress(peer: {
+  readonly address: string;
+  readonly port: number;
+}): string {
+  return peer.address.includes(':')
+    ? `[${peer.address}]:${peer.port}`
+    : `${peer.address}:${peer.port}`;
+}
+
+/**
+ * Reads address bytes from the wire (4 or 16) into canonical text. IPv4-mapped IPv6
+ * (`::ffff:a.b.c.d`) becomes IPv4, so that the same host reads the same whichever list it
+ * came in. Does not check the port (0 is possible on the wire; the policy refuses it).
+ * @throws {TypeError} if `bytes` is not 4 or 16 bytes long.
+ */
+export function readPeerAddress(bytes: Uint8Array, port: number): PexPeerAddress {
+  if (bytes.length !== 4 && bytes.length !== 16) {
+    throw new TypeError(`"bytes" expected 4 or 16 bytes, got ${bytes.length}`);
+  }
+  return { ...toPeerAddress(ipaddr.fromByteArray(Array.from(bytes))), port };
+}
+
+function parseEndpointString(input: string): PexPeerAddress {
+  const bracketed = IPV6_ENDPOINT_PATTERN.exec(input);
+  const plain = bracketed === null ? IPV4_ENDPOINT_PATTERN.exec(input) : null;
+  const match = bracketed ?? plain;
+  if (match === null) {
+    throw new TypeError(
+      `"peer" expected "1.2.3.4:6881" or "[2001:db8::1]:6881", got ${describeInput(input)}`,
+    );
+  }
+  const host = match[1] as string;
+  const portText = match[2] as string;
+  if (!PORT_PATTERN.test(portText) || Number(portText) > 65535) {
+    throw new TypeError(
+      `"port" expected 1..65535, got ${JSON.stringify(portText)} in ${describeInput(input)}`,
+    );
+  }
+  return { ...parseHost(host, input, bracketed === null ? 4 : 6), port: Number(portText) };
+}
+
+/** `family` is what the syntax promised: brackets or a ':' mean IPv6. */
+function parseHost(host: string, input: string, family: PexFamily): Omit<PexPeerAddress, 'port'> {
+  if (host.includes('%')) {
+    // A zone id only means something on the host that wrote it; another peer cannot use it.
+    throw new TypeError(
+      `"address" expected an IP address without a zone id, got ${describeInput(input)}`,
+    );
+  }
+  if (family === 4) {
+    if (!ipaddr.IPv4.isValidFourPartDecimal(host)) {
+      throw new TypeError(
+        `"address" expected an IPv4 or IPv6 address (not a hostname), got ${describeInput(input)}`,
+      );
+    }
+    return toPeerAddress(ipaddr.IPv4.parse(host));
+  }
+  if (!ipaddr.IPv6.isValid(host)) {
+    throw new TypeError(`"address" expected an IPv6 address, got ${describeInput(input)}`);
+  }
+  return toPeerAddress(ipaddr.IPv6.parse(host));
+}
+
+function toPeerAddress(ip: ipaddr.IPv4 | ipaddr.IPv6): Omit<PexPeerAddress, 'port'> {
+  const v4 =
+    ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).isIPv4MappedAddress()
+      ? (ip as ipaddr.IPv6).toIPv4Address()
+      : ip;
+  return {
+    address: v4.toString(),
+    family: v4.kind() === 'ipv4' ? 4 : 6,
+    bytes: Uint8Array.from(v4.toByteArray()),
+  };
+}
+
+function describeInput(value: unknown): string {
+  if (typeof value === 'string') {
+    return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+  }
+  if (typeof value === 'object' && value !== null) return 'object';
+  return String(value);
+}

@@ -1,0 +1,78 @@
+import type { PexDecodeError, PexViolation } from '@pex/core';
+import type { PexFamily } from './address.js';
+import type { PexPeerFlags } from './flags.js';
+
+/** Payload of `peer`: a peer the remote reported and the policy accepted. */
+export interface PexPeerEvent {
+  /** Canonical text (`1.2.3.4`, `2001:db8::1`); IPv4-mapped IPv6 is given as IPv4. */
+  readonly address: string;
+  /** 1..65535 for accepted peers (the default policy refuses 0). */
+  readonly port: number;
+  readonly family: PexFamily;
+  readonly flags: PexPeerFlags;
+}
+
+/** Payload of `dropped`: a peer the remote reported earlier (as `peer`) and no longer does. */
+export interface PexDroppedEvent {
+  readonly address: string;
+  readonly port: number;
+  readonly family: PexFamily;
+}
+
+/**
+ * Payload of `violation`: the remote broke a BEP 11 rule. `kind` says what, `amount` how
+ * much and `limit` what was allowed (for `too-frequent`, milliseconds since its previous
+ * message and the shortest gap tolerated).
+ */
+export type PexViolationEvent = PexViolation;
+
+/** Payload of `sent`: what one outgoing message carried, for diagnostics. */
+export interface PexSentEvent {
+  readonly added: number;
+  readonly added6: number;
+  readonly dropped: number;
+  readonly dropped6: number;
+  /** Length of the encoded payload handed to `send`. */
+  readonly bytes: number;
+  /** The clock time at which it was sent. */
+  readonly at: number;
+}
+
+/**
+ * Where a `warning` came from:
+ * - `send`: the transport's `send` threw (the message counts as sent: the remote may have got it);
+ * - `listener`: one of our event listeners threw (that one emission stopped there);
+ * - `core`: the core threw where it should not (a bug, or an injected `outbound` misbehaving);
+ * - `policy`: the `accept` policy threw (the peer is treated as refused);
+ * - `disconnect`: the `disconnect` callback threw;
+ * - `receive`: `receive` was given something that is not a Uint8Array.
+ */
+export type PexWarningSource = 'send' | 'listener' | 'core' | 'policy' | 'disconnect' | 'receive';
+
+/** Payload of `warning`: something threw inside a timer callback or `receive` and was caught. */
+export interface PexWarningEvent {
+  readonly source: PexWarningSource;
+  readonly error: unknown;
+}
+
+/**
+ * The session's events, one payload object each. Used as eventemitter3's typed map, so a
+ * wrong event name or payload type is a compile error.
+ */
+export interface PexSessionEvents {
+  /** A new peer from the remote, accepted by the policy. */
+  peer: (peer: PexPeerEvent) => void;
+  /** A peer the remote reported before and now drops. */
+  dropped: (peer: PexDroppedEvent) => void;
+  /** A received payload that failed to decode; nothing of it was applied. */
+  invalid: (error: PexDecodeError) => void;
+  /** The remote broke a rule (too frequent, too many peers, added and dropped at once). */
+  violation: (violation: PexViolationEvent) => void;
+  /** A message went out. */
+  sent: (sent: PexSentEvent) => void;
+  /** Something threw where nothing may throw (a timer, `receive`); the session carries on. */
+  warning: (warning: PexWarningEvent) => void;
+}
+
+/** The name of a session event. */
+export type PexSessionEventName = keyof PexSessionEvents;

@@ -1,0 +1,99 @@
+import ipaddr from 'ipaddr.js';
+import type { PexFamily } from './address.js';
+import type { PexPeerEvent } from './events.js';
+
+/** A peer address known to the policy (the remote, our own listen addresses). */
+export interface PexEndpoint {
+  readonly address: string;
+  readonly port: number;
+  readonly family: PexFamily;
+}
+
+/** What the policy knows about the connection, besides the peer being judged. */
+export interface PexPolicyContext {
+  /** The remote that sent the peer, where known (its address decides the local-sender rule). */
+  readonly remote: PexEndpoint | undefined;
+  /** Our own listen addresses: never accepted as peers. */
+  readonly localAddresses: readonly PexEndpoint[];
+}
+
+/**
+ * Decides whether a peer reported by the remote is kept. Returning false drops it silently
+ * (it is counted as ignored, never emitted). A policy that throws refuses the peer and the
+ * error becomes a `warning` event.
+ */
+export type PexAcceptPolicy = (peer: PexPeerEvent, context: PexPolicyContext) => boolean;
+
+/**
+ * Why the default policy refuses a peer:
+ * - `port-zero`: port 0 cannot be dialled;
+ * - `unspecified`, `multicast`, `broadcast`, `reserved`: not a host anyone can connect to
+ *   (ipaddr.js ranges; `reserved` includes the documentation ranges and 240.0.0.0/4);
+ * - `local-from-remote`: a loopback, private, link-local or unique-local address from a
+ *   sender that is not itself local, or whose address we do not know;
+ * - `own-address`: one of our own listen addresses.
+ */
+export type PexRefusal =
+  | 'port-zero'
+  | 'unspecified'
+  | 'multicast'
+  | 'broadcast'
+  | 'reserved'
+  | 'local-from-remote'
+  | 'own-address';
+
+// ipaddr.js range names (both families). `discard` (100::/64) is IPv6's black hole.
+const REFUSED_RANGES: ReadonlyMap<string, PexRefusal> = new Map([
+  ['unspecified', 'unspecified'],
+  ['multicast', 'multicast'],
+  ['broadcast', 'broadcast'],
+  ['reserved', 'reserved'],
+  ['discard', 'reserved'],
+]);
+// What libtorrent's is_local() counts as local: loopback, RFC 1918, link-local, fc00::/7.
+const LOCAL_RANGES: ReadonlySet<string> = new Set([
+  'loopback',
+  'private',
+  'linkLocal',
+  'uniqueLocal',
+]);
+
+/**
+ * The default policy, with the reason: `'accept'` or why the peer is refused. Rules, in order:
+ * port 0; unspecified, multicast, broadcast and reserved ranges; local addresses
+ * (loopback, private, link-local, unique-local) unless the remote's address is known and is
+ * itself local (libtorrent's rule), and loopback only from a loopback remote (stricter than
+ * libtorrent: a LAN host's 127.0.0.1 is not ours); our own listen addresses.
+ * @throws {TypeError} if `peer.address` is not a canonical IP address (events always are).
+ */
+export function classifyPeer(peer: PexPeerEvent, context: PexPolicyContext): 'accept' | PexRefusal {
+  if (peer.port === 0) return 'port-zero';
+  const range = rangeOf(peer.address);
+  const refusal = REFUSED_RANGES.get(range);
+  if (refusal !== undefined) return refusal;
+  if (LOCAL_RANGES.has(range)) {
+    const remoteRange = context.remote === undefined ? undefined : rangeOf(context.remote.address);
+    if (remoteRange === undefined || !LOCAL_RANGES.has(remoteRange)) return 'local-from-remote';
+    if (range === 'loopback' && remoteRange !== 'loopback') return 'local-from-remote';
+  }
+  for (const own of context.localAddresses) {
+    if (own.port === peer.port && own.address === peer.address) return 'own-address';
+  }
+  return 'accept';
+}
+
+/**
+ * The default accept policy: `classifyPeer(peer, context) === 'accept'`. Compose it to extend
+ * rather than replace, e.g. `(peer, ctx) => acceptPeerByDefault(peer, ctx) && !blocked(peer)`.
+ * @throws {TypeError} if `peer.address` is not a canonical IP address.
+ */
+export function acceptPeerByDefault(peer: PexPeerEvent, context: PexPolicyContext): boolean {
+  return classifyPeer(peer, context) === 'accept';
+}
+
+function rangeOf(address: string): string {
+  if (!ipaddr.isValid(address)) {
+    throw new TypeError(`"address" expected an IP address, got ${JSON.stringify(address)}`);
+  }
+  return ipaddr.parse(address).range();
+}
