@@ -7,11 +7,13 @@ import {
   type InboundPeer,
   type InboundResult,
   type InboundView,
+  type InboundViewOptions,
   isPexDecodeError,
   type OutboundTracker,
   type PexLimits,
   type PexMessage,
   type PexOutbound,
+  type PexOutboundOptions,
   peerKey,
   resolvePexLimits,
 } from '@pex/core';
@@ -78,6 +80,16 @@ export interface PexSessionOptions {
   readonly onViolation?: PexViolationAction;
   /** Closes the connection; required with `onViolation: 'disconnect'`. May throw (→ `warning`). */
   readonly disconnect?: () => void;
+  /**
+   * Options of the inbound view (rate allowance, per-source memory, per-message caps); the
+   * defaults are @pex/core's (`createInboundView`). `accept` is the session's own `accept`.
+   */
+  readonly inbound?: Omit<InboundViewOptions, 'accept'>;
+  /**
+   * Caps of the per-connection tracker (`firstMessageMaxAdded`, `maxAddedPerMessage`,
+   * `maxDroppedPerMessage`); the defaults are @pex/core's. Ignored with `outbound`.
+   */
+  readonly tracker?: Omit<PexOutboundOptions, 'intervalMs' | 'remote'>;
   /**
    * Where outgoing peers come from, e.g. a swarm-timeline cursor (`timeline.join()`). When
    * given, the session only schedules and sends what it yields: `addPeer` / `dropPeer` throw,
@@ -169,6 +181,8 @@ interface Options {
   readonly onViolation: PexViolationAction;
   readonly disconnect: (() => void) | undefined;
   readonly localAddresses: readonly PexEndpoint[];
+  readonly inbound: Omit<InboundViewOptions, 'accept'>;
+  readonly tracker: Omit<PexOutboundOptions, 'intervalMs' | 'remote'>;
 }
 
 /**
@@ -176,7 +190,7 @@ interface Options {
  * @throws {TypeError} if `send` (or `disconnect` with `onViolation: 'disconnect'`) is not a
  *   function, `onViolation` is unknown, or an address is malformed.
  * @throws {RangeError} if `intervalMs` or `firstMessageDelayMs` is not a finite number >= 0,
- *   or a limit is not a positive integer.
+ *   or a limit, `inbound` or `tracker` number is not a positive integer (as @pex/core checks them).
  *
  * @example
  * ```ts
@@ -220,6 +234,8 @@ export function createPexSession(options: PexSessionOptions): PexSession {
     onViolation,
     disconnect: options.disconnect,
     localAddresses: (options.localAddresses ?? []).map(toEndpoint),
+    inbound: options.inbound ?? {},
+    tracker: options.tracker ?? {},
   };
   return new Session(resolved, options.outbound, options.remoteAddress);
 }
@@ -255,6 +271,7 @@ class Session implements PexSession {
     if (outbound === undefined) {
       const remoteKey = this.#remoteKey();
       this.#tracker = createOutboundTracker({
+        ...options.tracker,
         intervalMs: options.intervalMs,
         ...(remoteKey === undefined ? {} : { remote: remoteKey }),
       });
@@ -573,7 +590,7 @@ class Session implements PexSession {
   // --- plumbing ---
 
   #createInbound(): InboundView {
-    return createInboundView({ accept: this.#acceptInbound });
+    return createInboundView({ ...this.#options.inbound, accept: this.#acceptInbound });
   }
 
   #remoteKey() {

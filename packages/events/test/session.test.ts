@@ -1,16 +1,19 @@
 import { describe, expect, test } from '@jest/globals';
 import {
+  createSwarmTimeline,
   DEFAULT_SEND_INTERVAL_MS,
   encodePexMessage,
   isPexDecodeError,
   type PexMessage,
   type PexOutbound,
+  peerKey,
 } from '@pex/core';
 import {
   createPexSession,
   FIRST_MESSAGE_DELAY_MS,
   type PexSession,
   type PexSessionOptions,
+  parsePeerAddress,
 } from '@pex/events';
 import { createFakeTime, type FakeTime } from './support/fake-time.js';
 import { createOutbox, listOf, message, nth, record } from './support/record.js';
@@ -159,6 +162,19 @@ describe('sending schedule', () => {
     session.addPeer('5.6.7.8:6881');
     time.advance(60_000);
     expect(outbox.messages.map((m) => m.at - t0)).toEqual([0, 60_000]);
+  });
+
+  test('tracker caps apply: a first message over firstMessageMaxAdded continues an interval later', () => {
+    const { time, outbox, session } = setUp({ tracker: { firstMessageMaxAdded: 2 } });
+    for (const text of ['1.2.3.4:1', '1.2.3.5:1', '1.2.3.6:1']) session.addPeer(text);
+    ready(session);
+    time.advance(DELAY_MS + INTERVAL_MS);
+    expect(outbox.messages.map((m) => m.message.added.length)).toEqual([2, 1]);
+    expect(outbox.messages.flatMap((m) => listOf(m.message.added)).sort()).toEqual([
+      '1.2.3.4:1',
+      '1.2.3.5:1',
+      '1.2.3.6:1',
+    ]);
   });
 
   test('the remote itself is never advertised to it', () => {
@@ -541,6 +557,20 @@ describe('receiving', () => {
     expect(events.peer.length).toBeLessThan(20);
   });
 
+  test('inbound options apply: with a burst of 1, a second message at once is too frequent', () => {
+    const strict = setUp({ inbound: { burstMessages: 1 } });
+    const lenient = setUp();
+    for (const { session } of [strict, lenient]) {
+      session.receive(encodePexMessage(message({ added: ['1.2.3.4:1'] })));
+      session.receive(encodePexMessage(message({ added: ['1.2.3.5:1'] })));
+    }
+    expect(strict.events.violation.map((v) => v.kind)).toEqual(['too-frequent']);
+    expect(strict.events.peer).toHaveLength(1);
+    expect(lenient.events.violation).toEqual([]);
+    expect(lenient.events.peer).toHaveLength(2);
+    expect(() => setUp({ inbound: { burstMessages: 0 } })).toThrow(RangeError);
+  });
+
   test('receiving works before start() and does not start sending', () => {
     const { session, events, time, outbox } = setUp();
     session.receive(encodePexMessage(message({ added: ['1.2.3.4:1'] })));
@@ -600,5 +630,32 @@ describe('injected outbound', () => {
     expect(time.maxPending()).toBe(1);
     session.destroy();
     expect(time.pending()).toBe(0);
+  });
+
+  test('a swarm-timeline cursor drives several sessions; the remote itself is left out', () => {
+    const time = createFakeTime();
+    const swarm = createSwarmTimeline();
+    const remotes = ['93.184.216.34:6881', '93.184.216.35:6881'];
+    const setups = remotes.map((remote) => {
+      const { bytes, port } = parsePeerAddress(remote);
+      return setUp({ outbound: swarm.join({ remote: peerKey(bytes, port) }) }, time);
+    });
+    for (const { session } of setups) ready(session);
+    for (const text of [...remotes, '1.2.3.4:6881']) {
+      const { bytes, port } = parsePeerAddress(text);
+      swarm.connected({ address: bytes, port, flags: 0x10 });
+    }
+    for (const { session } of setups) session.refresh();
+    time.advance(DELAY_MS);
+    expect(setups.map(({ outbox }) => outbox.messages.map((m) => listOf(m.message.added)))).toEqual(
+      [[['1.2.3.4:6881', '93.184.216.35:6881']], [['1.2.3.4:6881', '93.184.216.34:6881']]],
+    );
+    // A drop with no refresh() is picked up by the poll.
+    const { bytes, port } = parsePeerAddress('1.2.3.4:6881');
+    swarm.disconnected({ address: bytes, port });
+    time.advance(2 * INTERVAL_MS);
+    for (const { outbox } of setups) {
+      expect(outbox.messages.map((m) => listOf(m.message.dropped))).toEqual([[], ['1.2.3.4:6881']]);
+    }
   });
 });
