@@ -1,1 +1,38 @@
-export const PLACEHOLDER = 1;
+/**
+ * @packageDocumentation
+ * Peer Exchange for `bittorrent-protocol` 5.x wires: `utPex()` is a drop-in replacement for the
+ * npm `ut_pex` 5.x extension (same methods and events, plus typed events through `.session`),
+ * and `createPexSwarm()` advertises every connected peer to every other wire of a torrent.
+ *
+ * @example
+ * ```ts
+ * import Wire from 'bittorrent-protocol';
+ * import { utPex } from '@pex/wire-adapter';
+ *
+ * const wire = new Wire();
+ * wire.use(utPex());
+ * wire.ut_pex.on('peer', (peer, flags) => console.log('learned', peer, flags.isReachable));
+ * wire.ut_pex.start();
+ * ```
+ */
+
+export {
+  createPexSwarm,
+  type PexSwarm,
+  type PexSwarmDroppedEvent,
+  type PexSwarmEvents,
+  type PexSwarmOptions,
+  type PexSwarmPeerEvent,
+  type PexSwarmWireInfo,
+} from './swarm.js';
+export {
+  PexViolationError,
+  type UtPexEvents,
+  type UtPexExtension,
+  type UtPexExtensionClass,
+  type UtPexOptions,
+  type UtPexViolationAction,
+  utPex,
+} from './ut-pex-extension.js';
+export { fromUtPexFlags, toUtPexFlags, type UtPexFlags } from './ut-pex-flags.js';
+export type { PexWire } from './wire.js';

@@ -1,0 +1,240 @@
+import {
+  compactPeerKey,
+  createSwarmTimeline,
+  PEX_FLAG_PREFERS_ENCRYPTION,
+  PEX_FLAG_REACHABLE,
+  PEX_FLAG_SUPPORTS_HOLEPUNCH,
+  PEX_FLAG_SUPPORTS_UTP,
+  PEX_FLAG_UPLOAD_ONLY,
+  type PeerKey,
+  type PexOutboundOptions,
+} from '@pex/core';
+import {
+  type PexDroppedEvent,
+  type PexPeerAddress,
+  type PexPeerEvent,
+  parsePeerAddress,
+} from '@pex/events';
+import { EventEmitter } from 'eventemitter3';
+import {
+  defineUtPexExtension,
+  type UtPexExtension,
+  type UtPexOptions,
+} from './ut-pex-extension.js';
+import { type PexWire, readListenPort } from './wire.js';
+
+/** How a wire was made, as the application knows it when the connection opens. */
+export interface PexSwarmWireInfo {
+  /** The remote's IP address (from the socket). */
+  readonly address: string;
+  /** The remote's port: its listen port for outgoing connections, the socket's port otherwise. */
+  readonly port: number;
+  /** True if we dialled it: its `address:port` is then its listen address, and it is reachable. */
+  readonly outgoing: boolean;
+  /** The connection runs over uTP (flag 0x04). Default: from WebTorrent's `wire.type`. */
+  readonly utp?: boolean;
+  /** The connection is encrypted (flag 0x01). Default: from the remote's handshake `e`. */
+  readonly encrypted?: boolean;
+}
+
+/** Options of `createPexSwarm`: those of `utPex()` for every wire, plus the caps of the timeline. */
+export interface PexSwarmOptions extends UtPexOptions {
+  /** Caps of every wire's messages (first message, added and dropped per message). */
+  readonly caps?: Omit<PexOutboundOptions, 'intervalMs' | 'remote'>;
+  /** Our listen port, written as `p` into each wire's extended handshake so peers can list us. */
+  readonly listenPort?: number;
+}
+
+/** A peer some wire's remote reported, with the wire it came from. */
+export interface PexSwarmPeerEvent extends PexPeerEvent {
+  readonly wire: PexWire;
+}
+
+/** A peer some wire's remote dropped, with the wire. */
+export interface PexSwarmDroppedEvent extends PexDroppedEvent {
+  readonly wire: PexWire;
+}
+
+/** Events of the swarm helper. */
+export interface PexSwarmEvents {
+  /** A peer learned through PEX. The helper never dials it: that is the application's call. */
+  peer: (event: PexSwarmPeerEvent) => void;
+  dropped: (event: PexSwarmDroppedEvent) => void;
+  /** A `warning` of one wire's extension (violations, undecodable payloads, caught errors). */
+  warning: (event: { readonly wire: PexWire; readonly error: Error }) => void;
+}
+
+/** The swarm helper: advertises every connected peer to every other wire. */
+export interface PexSwarm extends EventEmitter<PexSwarmEvents> {
+  /**
+   * Takes a new wire (call it right after creating the wire, before its handshake): installs
+   * the ut_pex extension, starts it, and advertises the remote to every other wire once its
+   * listen address is known (at once for outgoing connections, from the `p` of its extended
+   * handshake for incoming ones). When the wire closes, the peer is dropped everywhere.
+   * @throws {TypeError} naming the input if `info.address` / `info.port` is not a valid peer.
+   */
+  addWire(wire: PexWire, info: PexSwarmWireInfo): UtPexExtension;
+  /** Wires currently held. */
+  readonly wireCount: number;
+  /** Peers currently advertised to the swarm. */
+  readonly advertisedCount: number;
+  /** Destroys every wire's PEX session (not the wires) and forgets them. */
+  destroy(): void;
+}
+
+/**
+ * Creates the swarm helper for one torrent. Joining or leaving costs O(1) whatever the number of
+ * wires: every wire reads the same swarm timeline (@pex/core) through its own cursor.
+ *
+ * @example
+ * ```ts
+ * const swarm = createPexSwarm({ listenPort: 6881 });
+ * swarm.on('peer', ({ address, port, flags }) => maybeDial(address, port, flags));
+ * // for every new connection, before the handshake:
+ * swarm.addWire(wire, { address: socket.remoteAddress, port: socket.remotePort, outgoing: true });
+ * ```
+ */
+export function createPexSwarm(options: PexSwarmOptions = {}): PexSwarm {
+  const { caps, listenPort, ...extensionOptions } = options;
+  const timeline = createSwarmTimeline(caps);
+  return new Swarm(timeline, extensionOptions, listenPort);
+}
+
+type Timeline = ReturnType<typeof createSwarmTimeline>;
+
+class Swarm extends EventEmitter<PexSwarmEvents> implements PexSwarm {
+  readonly #timeline: Timeline;
+  readonly #options: UtPexOptions;
+  readonly #listenPort: number | undefined;
+  readonly #wires = new Map<PexWire, { close(): void }>();
+  #destroyed = false;
+
+  constructor(timeline: Timeline, options: UtPexOptions, listenPort: number | undefined) {
+    super();
+    this.#timeline = timeline;
+    this.#options = options;
+    this.#listenPort = listenPort;
+  }
+
+  get wireCount(): number {
+    return this.#wires.size;
+  }
+
+  get advertisedCount(): number {
+    return this.#timeline.livePeerCount;
+  }
+
+  addWire(wire: PexWire, info: PexSwarmWireInfo): UtPexExtension {
+    if (this.#destroyed) throw new Error('the swarm helper was destroyed');
+    const remote = parsePeerAddress({ address: info.address, port: info.port });
+    const cursor = this.#timeline.join({
+      ...(this.#options.intervalMs === undefined ? {} : { intervalMs: this.#options.intervalMs }),
+      ...(info.outgoing ? { remote: keyOf(remote) } : {}),
+    });
+    const Extension = defineUtPexExtension(
+      { ...this.#options, remoteAddress: { address: remote.address, port: remote.port } },
+      { outbound: cursor, autoStart: true },
+    );
+    if (this.#listenPort !== undefined && wire.extendedHandshake !== undefined) {
+      wire.extendedHandshake.p = this.#listenPort;
+    }
+    wire.use(Extension as never);
+    const extension = (wire as unknown as { ut_pex: UtPexExtension }).ut_pex;
+
+    let advertised: PexPeerAddress | undefined;
+    const advertise = (port: number, handshake: Record<string, unknown> | undefined) => {
+      if (advertised !== undefined || this.#destroyed) return;
+      advertised = { ...remote, port };
+      cursor.setRemote(keyOf(advertised));
+      this.#timeline.connected({
+        address: advertised.bytes,
+        port,
+        flags: flagsOf(wire, info, handshake),
+      });
+    };
+    const onHandshake = (
+      _infoHash: unknown,
+      _peerId: unknown,
+      extensions?: { extended?: boolean },
+    ) => {
+      // Without BEP 10 there is no extended handshake to wait for.
+      if (info.outgoing && extensions?.extended !== true) advertise(info.port, undefined);
+    };
+    const onExtended = (name: unknown, handshake: unknown) => {
+      if (name !== 'handshake') return;
+      const dict = (handshake ?? {}) as Record<string, unknown>;
+      const port = info.outgoing ? info.port : readListenPort(dict);
+      if (port !== undefined) advertise(port, dict);
+    };
+    const events = wire as unknown as {
+      on(event: string, listener: (...args: never[]) => void): unknown;
+      removeListener(event: string, listener: (...args: never[]) => void): unknown;
+    };
+    events.on('handshake', onHandshake);
+    events.on('extended', onExtended);
+
+    extension.session.on('peer', (peer) => this.#emitSafely('peer', { ...peer, wire }));
+    extension.session.on('dropped', (peer) => this.#emitSafely('dropped', { ...peer, wire }));
+    extension.on('warning', (error) => this.#emitSafely('warning', { wire, error }));
+
+    const close = () => {
+      if (!this.#wires.delete(wire)) return;
+      events.removeListener('handshake', onHandshake);
+      events.removeListener('extended', onExtended);
+      if (advertised !== undefined)
+        this.#timeline.disconnected({ address: advertised.bytes, port: advertised.port });
+      cursor.leave();
+      extension.session.destroy();
+    };
+    this.#wires.set(wire, { close });
+    wire.once('close', close);
+    wire.once('finish', close);
+    return extension;
+  }
+
+  destroy(): void {
+    this.#destroyed = true;
+    for (const { close } of [...this.#wires.values()]) close();
+    this.removeAllListeners();
+  }
+
+  #emitSafely<K extends keyof PexSwarmEvents>(
+    event: K,
+    ...args: Parameters<PexSwarmEvents[K]>
+  ): void {
+    // A throwing application listener must not reach the wire (it would crash the process).
+    try {
+      (this.emit as (event: K, ...args: Parameters<PexSwarmEvents[K]>) => boolean)(event, ...args);
+    } catch (error) {
+      if (event !== 'warning') {
+        const wire = (args[0] as { wire: PexWire }).wire;
+        this.#emitSafely('warning', {
+          wire,
+          error: error instanceof Error ? error : new Error(String(error)),
+        });
+      }
+    }
+  }
+}
+
+function keyOf(peer: PexPeerAddress): PeerKey {
+  return compactPeerKey({ address: peer.bytes, port: peer.port });
+}
+
+/** The BEP 11 flags we know of a connected peer. */
+function flagsOf(
+  wire: PexWire,
+  info: PexSwarmWireInfo,
+  handshake: Record<string, unknown> | undefined,
+): number {
+  const m = handshake?.m as Record<string, unknown> | undefined;
+  const utp = info.utp ?? (typeof wire.type === 'string' && wire.type.startsWith('utp'));
+  const encrypted = info.encrypted ?? handshake?.e === 1;
+  return (
+    (encrypted ? PEX_FLAG_PREFERS_ENCRYPTION : 0) |
+    (handshake?.upload_only === 1 ? PEX_FLAG_UPLOAD_ONLY : 0) |
+    (utp ? PEX_FLAG_SUPPORTS_UTP : 0) |
+    (typeof m?.ut_holepunch === 'number' && m.ut_holepunch > 0 ? PEX_FLAG_SUPPORTS_HOLEPUNCH : 0) |
+    (info.outgoing ? PEX_FLAG_REACHABLE : 0)
+  );
+}

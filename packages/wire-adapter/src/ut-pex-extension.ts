@@ -1,0 +1,259 @@
+import type { PexOutbound, PexViolation } from '@pex/core';
+import {
+  createPexSession,
+  type PeerAddressInput,
+  type PexPeerAddress,
+  type PexSession,
+  type PexSessionOptions,
+  parsePeerAddress,
+  stringifyPeerAddress,
+} from '@pex/events';
+import { EventEmitter } from 'eventemitter3';
+import { fromUtPexFlags, toUtPexFlags, type UtPexFlags } from './ut-pex-flags.js';
+import { isWireClosed, type PexWire, readListenPort, remoteAdvertisesPex } from './wire.js';
+
+/** What to do when the remote breaks a PEX rule or sends an undecodable payload. */
+export type UtPexViolationAction = 'warn' | 'destroy';
+
+/**
+ * Options of `utPex()`: the session's options (see @pex/events `PexSessionOptions`) minus
+ * what the wire provides, plus the wire-level ones below.
+ */
+export interface UtPexOptions
+  extends Omit<
+    PexSessionOptions,
+    'send' | 'disconnect' | 'onViolation' | 'outbound' | 'remoteAddress'
+  > {
+  /**
+   * `'warn'` (default): a violation or undecodable payload becomes a `warning` event.
+   * `'destroy'`: also destroy the wire (BEP 11 allows disconnecting egregious violators).
+   */
+  readonly onViolation?: UtPexViolationAction;
+  /**
+   * The remote's IP (and port), e.g. from the socket: `"203.0.113.5:51413"`. Default: the
+   * wire's `remoteAddress` / `remotePort` properties where the application set them. Used
+   * never to advertise the remote to itself and for the local-sender rule of the peer policy;
+   * the port is replaced by the listen port from the remote's extended handshake (`p`).
+   */
+  readonly remoteAddress?: PeerAddressInput;
+}
+
+/** The ut_pex 5.x events, with its argument shapes. */
+export interface UtPexEvents {
+  /** A new peer from the remote: `"1.2.3.4:6881"` or `"[2001:db8::1]:6881"`, and its flags. */
+  peer: (peer: string, flags: UtPexFlags) => void;
+  /** A peer the remote reported before and now drops. */
+  dropped: (peer: string) => void;
+  /** A violation, an undecodable payload, or an error caught where nothing may throw. */
+  warning: (error: Error) => void;
+}
+
+/**
+ * `wire.ut_pex`: the surface of the npm `ut_pex` 5.x, plus `session`, the @pex/events session
+ * behind it (typed events with one payload object each: `peer`, `dropped`, `invalid`,
+ * `violation`, `sent`, `warning`).
+ */
+export interface UtPexExtension extends EventEmitter<UtPexEvents> {
+  readonly name: 'ut_pex';
+  /** The typed session: listen here for @pex/events payload objects. */
+  readonly session: PexSession;
+  /** Starts sending PEX messages (once the remote advertised ut_pex). */
+  start(): void;
+  /** Stops sending; receiving goes on. */
+  stop(): void;
+  /** Stops sending and forgets what was sent and received. */
+  reset(): void;
+  /** Advertise `peer` (`"ip:port"`); invalid input becomes a `warning` (ut_pex ignores it). */
+  addPeer(peer: string, flags?: Partial<UtPexFlags> | number): void;
+  /** Advertise an IPv6 `peer` (`"[ip]:port"`). */
+  addPeer6(peer: string, flags?: Partial<UtPexFlags> | number): void;
+  /** Drop `peer` if it was advertised. */
+  dropPeer(peer: string): void;
+  /** Drop an IPv6 `peer` if it was advertised. */
+  dropPeer6(peer: string): void;
+  /** Called by bittorrent-protocol with the remote's extended handshake (BEP 10). */
+  onExtendedHandshake(handshake: Record<string, unknown>): void;
+  /** Called by bittorrent-protocol with each ut_pex payload (a Uint8Array view). */
+  onMessage(payload: Uint8Array): void;
+}
+
+/** The class `wire.use()` takes; `prototype.name === 'ut_pex'`. */
+export interface UtPexExtensionClass {
+  new (wire: PexWire): UtPexExtension;
+  readonly prototype: { readonly name: 'ut_pex' };
+}
+
+/** An Error carrying the violation's details, for ut_pex's `warning` event. */
+export class PexViolationError extends Error {
+  override readonly name = 'PexViolationError';
+  readonly violation: PexViolation;
+  constructor(violation: PexViolation) {
+    super(`PEX rule broken by the remote: ${violation.message}`);
+    this.violation = violation;
+  }
+}
+
+/** Internal hooks for the swarm helper. @internal */
+export interface UtPexInternals {
+  readonly outbound?: PexOutbound;
+  readonly autoStart?: boolean;
+}
+
+/**
+ * Returns the extension class for `wire.use(...)`, a drop-in for the npm `ut_pex` 5.x:
+ * `wire.use(utPex())`, then `wire.ut_pex.start()`, `addPeer(...)`, `on('peer', ...)`.
+ *
+ * Unlike ut_pex it never sends before the remote advertised ut_pex, never sends an empty
+ * message, never throws from a timer, and stops every timer when the wire closes.
+ *
+ * @throws {TypeError|RangeError} (when the wire creates the extension) for invalid options,
+ *   as `createPexSession` does.
+ *
+ * @example
+ * ```ts
+ * import { utPex } from '@pex/wire-adapter';
+ * wire.use(utPex());
+ * wire.ut_pex.on('peer', (peer, flags) => swarm.connect(peer, flags));
+ * wire.ut_pex.start();
+ * wire.ut_pex.addPeer('198.51.100.7:6881', { isReachable: true });
+ * ```
+ */
+export function utPex(options: UtPexOptions = {}): UtPexExtensionClass {
+  return defineUtPexExtension(options, {});
+}
+
+/** @internal */
+export function defineUtPexExtension(
+  options: UtPexOptions,
+  internals: UtPexInternals,
+): UtPexExtensionClass {
+  const { onViolation = 'warn', remoteAddress, ...sessionOptions } = options;
+  if (onViolation !== 'warn' && onViolation !== 'destroy') {
+    throw new TypeError(`"onViolation" expected 'warn' or 'destroy', got ${String(onViolation)}`);
+  }
+
+  class UtPex extends EventEmitter<UtPexEvents> implements UtPexExtension {
+    declare readonly name: 'ut_pex';
+    readonly session: PexSession;
+    readonly #wire: PexWire;
+    readonly #remoteIp: string | undefined;
+
+    constructor(wire: PexWire) {
+      super();
+      this.#wire = wire;
+      const remote = resolveRemote(remoteAddress, wire);
+      this.#remoteIp = remote?.address;
+      this.session = createPexSession({
+        ...sessionOptions,
+        ...(internals.outbound === undefined ? {} : { outbound: internals.outbound }),
+        ...(remote === undefined
+          ? {}
+          : { remoteAddress: { address: remote.address, port: remote.port } }),
+        // Guarded so that nothing can make bittorrent-protocol throw `Unrecognized extension`
+        // (ut_pex#8) or write to a closed wire.
+        send: (bytes) => {
+          if (!isWireClosed(wire) && remoteAdvertisesPex(wire)) wire.extended('ut_pex', bytes);
+        },
+        onViolation: onViolation === 'destroy' ? 'disconnect' : 'ignore',
+        disconnect: () => {
+          wire.destroy();
+        },
+      });
+      this.session.on('peer', (peer) => {
+        this.emit('peer', stringifyPeerAddress(peer), toUtPexFlags(peer.flags.byte));
+      });
+      this.session.on('dropped', (peer) => {
+        this.emit('dropped', stringifyPeerAddress(peer));
+      });
+      this.session.on('violation', (violation) => {
+        this.emit('warning', new PexViolationError(violation));
+      });
+      this.session.on('invalid', (error) => {
+        this.emit('warning', error);
+      });
+      this.session.on('warning', ({ error }) => {
+        this.emit('warning', error instanceof Error ? error : new Error(String(error)));
+      });
+      const close = () => {
+        this.session.destroy();
+      };
+      wire.once('close', close);
+      wire.once('finish', close);
+      if (internals.autoStart === true) this.session.start();
+    }
+
+    start(): void {
+      this.session.start();
+    }
+
+    stop(): void {
+      this.session.stop();
+    }
+
+    reset(): void {
+      this.session.stop();
+      this.session.reset();
+    }
+
+    addPeer(peer: string, flags?: Partial<UtPexFlags> | number): void {
+      this.#guard(() => this.session.addPeer(peer, fromUtPexFlags(flags)));
+    }
+
+    addPeer6(peer: string, flags?: Partial<UtPexFlags> | number): void {
+      this.addPeer(peer, flags);
+    }
+
+    dropPeer(peer: string): void {
+      this.#guard(() => this.session.dropPeer(peer));
+    }
+
+    dropPeer6(peer: string): void {
+      this.dropPeer(peer);
+    }
+
+    onExtendedHandshake(handshake: Record<string, unknown>): void {
+      this.#guard(() => {
+        // The listen port (`p`) identifies the remote among peers; its connection port may be
+        // ephemeral (incoming connections).
+        const listenPort = readListenPort(handshake);
+        if (this.#remoteIp !== undefined && listenPort !== undefined) {
+          this.session.setRemoteAddress({ address: this.#remoteIp, port: listenPort });
+        }
+        this.session.setRemoteSupportsPex(remoteAdvertisesPex(this.#wire));
+      });
+    }
+
+    onMessage(payload: Uint8Array): void {
+      this.session.receive(payload);
+    }
+
+    /** ut_pex ignores bad input silently; we report it as a `warning` and never throw. */
+    #guard(action: () => void): void {
+      try {
+        action();
+      } catch (error) {
+        this.emit('warning', error instanceof Error ? error : new Error(String(error)));
+      }
+    }
+  }
+  Object.defineProperty(UtPex.prototype, 'name', { value: 'ut_pex', enumerable: true });
+  return UtPex as unknown as UtPexExtensionClass;
+}
+
+/**
+ * The remote's address: the option (a caller mistake throws), else the wire's `remoteAddress`
+ * / `remotePort` properties where the application set them (ignored when unusable).
+ */
+function resolveRemote(
+  option: PeerAddressInput | undefined,
+  wire: PexWire,
+): PexPeerAddress | undefined {
+  if (option !== undefined) return parsePeerAddress(option);
+  const { remoteAddress, remotePort } = wire;
+  if (typeof remoteAddress !== 'string' || typeof remotePort !== 'number') return undefined;
+  try {
+    return parsePeerAddress({ address: remoteAddress, port: remotePort });
+  } catch {
+    return undefined; // e.g. a port 0 from a socket that is not connected yet
+  }
+}

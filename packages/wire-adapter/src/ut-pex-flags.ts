@@ -1,0 +1,55 @@
+import {
+  encodePexFlags,
+  PEX_FLAG_PREFERS_ENCRYPTION,
+  PEX_FLAG_REACHABLE,
+  PEX_FLAG_SUPPORTS_HOLEPUNCH,
+  PEX_FLAG_SUPPORTS_UTP,
+  PEX_FLAG_UPLOAD_ONLY,
+} from '@pex/core';
+
+/**
+ * Flags as the npm `ut_pex` 5.x names them (kept for drop-in compatibility; `isSender` is
+ * BEP 11's seed / upload-only bit, `isReachable` its outgoing-connection bit).
+ */
+export interface UtPexFlags {
+  prefersEncryption: boolean;
+  isSender: boolean;
+  supportsUtp: boolean;
+  supportsUtHolepunch: boolean;
+  isReachable: boolean;
+}
+
+/** Reads a flag byte into ut_pex's names. */
+export function toUtPexFlags(byte: number): UtPexFlags {
+  return {
+    prefersEncryption: (byte & PEX_FLAG_PREFERS_ENCRYPTION) !== 0,
+    isSender: (byte & PEX_FLAG_UPLOAD_ONLY) !== 0,
+    supportsUtp: (byte & PEX_FLAG_SUPPORTS_UTP) !== 0,
+    supportsUtHolepunch: (byte & PEX_FLAG_SUPPORTS_HOLEPUNCH) !== 0,
+    isReachable: (byte & PEX_FLAG_REACHABLE) !== 0,
+  };
+}
+
+/**
+ * Turns ut_pex-named flags (or a byte, or BEP-named booleans) into a flag byte.
+ * @throws {RangeError} for a byte outside 0..255.
+ */
+export function fromUtPexFlags(flags: Partial<UtPexFlags> | number | undefined): number {
+  if (flags === undefined) return 0;
+  if (typeof flags === 'number') return encodeByte(flags);
+  const named = flags as Partial<UtPexFlags> & Record<string, unknown>;
+  return encodePexFlags({
+    prefersEncryption: named.prefersEncryption === true,
+    uploadOnly: named.isSender === true || named.uploadOnly === true,
+    supportsUtp: named.supportsUtp === true,
+    supportsHolepunch: named.supportsUtHolepunch === true || named.supportsHolepunch === true,
+    reachable: named.isReachable === true || named.reachable === true,
+  });
+}
+
+function encodeByte(byte: number): number {
+  if (!Number.isInteger(byte) || byte < 0 || byte > 255) {
+    throw new RangeError(`"flags" expected a flag byte 0..255, got ${byte}`);
+  }
+  return byte;
+}

@@ -1,0 +1,258 @@
+import { afterEach, describe, expect, test } from '@jest/globals';
+import {
+  decodePexMessage,
+  encodePexMessage,
+  PEX_FLAG_REACHABLE,
+  PEX_FLAG_UPLOAD_ONLY,
+} from '@pex/core';
+import { type UtPexExtension, type UtPexFlags, utPex } from '@pex/wire-adapter';
+import type Wire from 'bittorrent-protocol';
+import { createFakeTime } from '../../events/test/support/fake-time.js';
+import { pipeWires, tcpWires, waitUntil } from './support/wires.js';
+
+const pex = (wire: Wire) => (wire as unknown as { ut_pex: UtPexExtension }).ut_pex;
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0)) await cleanup();
+});
+
+/** Records every ut_pex payload a wire sends, by watching the remote side's extended events. */
+function recordPexPayloads(receiver: Wire): Uint8Array[] {
+  const payloads: Uint8Array[] = [];
+  receiver.on('extended', (ext, payload) => {
+    if (ext === 'ut_pex') payloads.push(new Uint8Array(payload as Uint8Array));
+  });
+  return payloads;
+}
+
+describe('utPex()', () => {
+  test('is an extension class named ut_pex', () => {
+    const Extension = utPex();
+    expect(Extension.prototype.name).toBe('ut_pex');
+    expect(typeof Extension).toBe('function');
+  });
+
+  test('refuses an unknown onViolation value', () => {
+    expect(() => utPex({ onViolation: 'explode' as never })).toThrow(TypeError);
+  });
+});
+
+describe('two adapters on in-process wires', () => {
+  test('peers added on one side arrive as ut_pex-style and typed events on the other', async () => {
+    const time = createFakeTime();
+    const { a, b, close } = await pipeWires(
+      (w) => w.use(utPex({ clock: time.clock, timers: time.timers }) as never),
+      (w) => w.use(utPex({ remoteAddress: '127.0.0.1:6881' }) as never),
+    );
+    cleanups.push(close);
+    const seen: [string, UtPexFlags][] = [];
+    const typed: { address: string; port: number; family: number; byte: number }[] = [];
+    pex(b).on('peer', (peer, flags) => seen.push([peer, flags]));
+    pex(b).session.on('peer', (p) =>
+      typed.push({ address: p.address, port: p.port, family: p.family, byte: p.flags.byte }),
+    );
+
+    pex(a).addPeer('1.2.3.4:6881', { isReachable: true, isSender: true });
+    pex(a).addPeer6('[2606:4700::1111]:51413', { supportsUtp: true });
+    pex(a).start();
+    time.advance(1_500);
+    await waitUntil(() => seen.length === 2);
+
+    expect(seen).toEqual([
+      [
+        '1.2.3.4:6881',
+        {
+          prefersEncryption: false,
+          isSender: true,
+          supportsUtp: false,
+          supportsUtHolepunch: false,
+          isReachable: true,
+        },
+      ],
+      [
+        '[2606:4700::1111]:51413',
+        {
+          prefersEncryption: false,
+          isSender: false,
+          supportsUtp: true,
+          supportsUtHolepunch: false,
+          isReachable: false,
+        },
+      ],
+    ]);
+    expect(typed).toEqual([
+      {
+        address: '1.2.3.4',
+        port: 6881,
+        family: 4,
+        byte: PEX_FLAG_REACHABLE | PEX_FLAG_UPLOAD_ONLY,
+      },
+      { address: '2606:4700::1111', port: 51413, family: 6, byte: 0x04 },
+    ]);
+  });
+
+  test('drops reach the other side as dropped events', async () => {
+    const time = createFakeTime();
+    const { a, b, close } = await pipeWires(
+      (w) => w.use(utPex({ clock: time.clock, timers: time.timers }) as never),
+      (w) => w.use(utPex() as never),
+    );
+    cleanups.push(close);
+    const dropped: string[] = [];
+    pex(b).on('dropped', (peer) => dropped.push(peer));
+    const learned: string[] = [];
+    pex(b).on('peer', (peer) => learned.push(peer));
+    pex(a).addPeer('5.6.7.8:1000');
+    pex(a).start();
+    time.advance(1_500);
+    await waitUntil(() => learned.length === 1);
+    pex(a).dropPeer('5.6.7.8:1000');
+    time.advance(70_000);
+    await waitUntil(() => dropped.length === 1);
+    expect(dropped).toEqual(['5.6.7.8:1000']);
+  });
+
+  test('nothing is sent to a remote that did not advertise ut_pex, and nothing throws', async () => {
+    const time = createFakeTime();
+    const { a, b, close } = await pipeWires(
+      (w) => w.use(utPex({ clock: time.clock, timers: time.timers }) as never),
+      () => {},
+    );
+    cleanups.push(close);
+    const received: unknown[] = [];
+    b.on('extended', (ext, payload) => {
+      if (ext !== 'handshake') received.push(payload);
+    });
+    pex(a).addPeer('1.2.3.4:6881');
+    pex(a).start();
+    time.advance(200_000);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(received).toEqual([]);
+    expect(time.pending()).toBeLessThanOrEqual(1);
+  });
+
+  test('invalid input to addPeer becomes a warning, like ut_pex ignoring it, never a throw', async () => {
+    const { a, close } = await pipeWires(
+      (w) => w.use(utPex() as never),
+      (w) => w.use(utPex() as never),
+    );
+    cleanups.push(close);
+    const warnings: Error[] = [];
+    pex(a).on('warning', (error) => warnings.push(error));
+    expect(() => pex(a).addPeer('not a peer')).not.toThrow();
+    expect(() => pex(a).addPeer('1.2.3.4:0')).not.toThrow();
+    expect(warnings.map((w) => w.name)).toEqual(['TypeError', 'TypeError']);
+  });
+
+  test('undecodable payloads and rule breaks become warnings; destroy is opt-in', async () => {
+    const { a, b, close } = await pipeWires(
+      (w) => w.use(utPex() as never),
+      (w) => w.use(utPex({ onViolation: 'destroy' }) as never),
+    );
+    cleanups.push(close);
+    const warningsA: string[] = [];
+    pex(a).on('warning', (error) => warningsA.push(error.name));
+    // A remote that sends garbage to a default (warn) adapter: warned, wire kept.
+    b.extended('ut_pex', new TextEncoder().encode('not bencode'));
+    await waitUntil(() => warningsA.length === 1);
+    expect(warningsA).toEqual(['PexDecodeError']);
+    expect(a.destroyed).toBe(false);
+    // The same to an adapter with onViolation 'destroy': the wire is destroyed.
+    a.extended('ut_pex', new TextEncoder().encode('le'));
+    await waitUntil(() => b.destroyed);
+    expect(b.destroyed).toBe(true);
+  });
+
+  test('closing a wire mid-interval leaves no timer and sends nothing more', async () => {
+    const time = createFakeTime();
+    const { a, b, close } = await pipeWires(
+      (w) => w.use(utPex({ clock: time.clock, timers: time.timers }) as never),
+      (w) => w.use(utPex() as never),
+    );
+    cleanups.push(close);
+    const payloads = recordPexPayloads(b);
+    pex(a).addPeer('1.2.3.4:6881');
+    pex(a).start();
+    time.advance(1_500);
+    await waitUntil(() => payloads.length === 1);
+    pex(a).addPeer('1.2.3.5:6881');
+    time.advance(30_000);
+    a.destroy();
+    await waitUntil(() => time.pending() === 0);
+    time.advance(200_000);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(time.pending()).toBe(0);
+    expect(payloads).toHaveLength(1);
+  });
+
+  test('payloads arrive as Uint8Array views and decode with the core', async () => {
+    const time = createFakeTime();
+    const { a, b, close } = await pipeWires(
+      (w) => w.use(utPex({ clock: time.clock, timers: time.timers }) as never),
+      (w) => w.use(utPex() as never),
+    );
+    cleanups.push(close);
+    const payloads = recordPexPayloads(b);
+    pex(a).addPeer('9.9.9.9:9999', 0x10);
+    pex(a).start();
+    time.advance(1_500);
+    await waitUntil(() => payloads.length === 1);
+    const message = decodePexMessage(payloads[0] as Uint8Array);
+    expect(message.added.map((p) => [Array.from(p.address), p.port, p.flags])).toEqual([
+      [[9, 9, 9, 9], 9999, 0x10],
+    ]);
+  });
+});
+
+describe('over TCP on 127.0.0.1', () => {
+  test('a peer crosses, and the remote is never advertised to itself', async () => {
+    const time = createFakeTime();
+    const pair = await tcpWires(
+      (w, socket) =>
+        w.use(
+          utPex({
+            clock: time.clock,
+            timers: time.timers,
+            remoteAddress: `127.0.0.1:${socket.remotePort}`,
+          }) as never,
+        ),
+      (w, socket) => w.use(utPex({ remoteAddress: `127.0.0.1:${socket.remotePort}` }) as never),
+    );
+    cleanups.push(pair.close);
+    const client = pair.client.wire;
+    const server = pair.server.wire;
+    const learned: string[] = [];
+    pex(server).on('peer', (peer) => learned.push(peer));
+    const serverPort = pair.client.socket.remotePort as number;
+    pex(client).addPeer(`127.0.0.1:${serverPort}`); // the remote itself: never sent to it
+    pex(client).addPeer('127.0.0.9:7000');
+    pex(client).start();
+    time.advance(1_500);
+    await waitUntil(() => learned.length >= 1);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(learned).toEqual(['127.0.0.9:7000']);
+  });
+});
+
+describe('encoding compatibility', () => {
+  test('what the adapter sends is canonical core encoding', async () => {
+    const time = createFakeTime();
+    const { a, b, close } = await pipeWires(
+      (w) => w.use(utPex({ clock: time.clock, timers: time.timers }) as never),
+      (w) => w.use(utPex() as never),
+    );
+    cleanups.push(close);
+    const payloads = recordPexPayloads(b);
+    pex(a).addPeer('8.8.4.4:53', 0);
+    pex(a).start();
+    time.advance(1_500);
+    await waitUntil(() => payloads.length === 1);
+    const expected = encodePexMessage({
+      added: [{ address: new Uint8Array([8, 8, 4, 4]), port: 53, flags: 0 }],
+      added6: [],
+      dropped: [],
+      dropped6: [],
+    });
+    expect(Array.from(payloads[0] as Uint8Array)).toEqual(Array.from(expected));
+  });
+});
