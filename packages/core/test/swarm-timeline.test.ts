@@ -1,0 +1,380 @@
+import { describe, expect, test } from '@jest/globals';
+import {
+  type CompactPeer,
+  createSwarmTimeline,
+  DEFAULT_SEND_INTERVAL_MS,
+  type PeerKey,
+  type SwarmTimeline,
+  type SwarmTimelineCursor,
+} from '@pex/core';
+import fc from 'fast-check';
+import {
+  createPeerPool,
+  expectConvergence,
+  keyOf,
+  type ModelSettings,
+  RemoteModel,
+} from './support/outbound-model.js';
+
+const SMALL: ModelSettings = {
+  intervalMs: 1000,
+  firstMessageMaxAdded: 4,
+  maxAddedPerMessage: 3,
+  maxDroppedPerMessage: 2,
+};
+/** A second kind of connection: no interval, one peer per message, so cursors drift apart. */
+const TINY: ModelSettings = {
+  intervalMs: 0,
+  firstMessageMaxAdded: 2,
+  maxAddedPerMessage: 1,
+  maxDroppedPerMessage: 1,
+};
+const POOL = createPeerPool(10, 5);
+const CONNECTIONS = 4;
+
+interface Model {
+  readonly live: Map<PeerKey, number>;
+  readonly remotes: Map<number, RemoteModel>;
+}
+interface Real {
+  readonly timeline: SwarmTimeline;
+  readonly cursors: Map<number, SwarmTimelineCursor>;
+  now: number;
+}
+type TimelineCommand = fc.Command<Model, Real>;
+
+const keyAt = (index: number) => keyOf(POOL[index] as CompactPeer);
+
+const connect = (index: number, flags: number): TimelineCommand => ({
+  check: () => true,
+  run(model, real) {
+    real.timeline.connected({ ...(POOL[index] as CompactPeer), flags });
+    model.live.set(keyAt(index), flags);
+    expect(real.timeline.livePeerCount).toBe(model.live.size);
+  },
+  toString: () => `connected(${index}, ${flags})`,
+});
+
+const disconnect = (index: number): TimelineCommand => ({
+  check: () => true,
+  run(model, real) {
+    real.timeline.disconnected(POOL[index] as CompactPeer);
+    model.live.delete(keyAt(index));
+    expect(real.timeline.livePeerCount).toBe(model.live.size);
+  },
+  toString: () => `disconnected(${index})`,
+});
+
+const advance = (ms: number): TimelineCommand => ({
+  check: () => true,
+  run(_model, real) {
+    real.now += ms;
+  },
+  toString: () => `advance(${ms})`,
+});
+
+const join = (
+  id: number,
+  remoteIndex: number | undefined,
+  settings: ModelSettings,
+): TimelineCommand => ({
+  check: (model) => !model.remotes.has(id),
+  run(model, real) {
+    const remote = remoteIndex === undefined ? undefined : keyAt(remoteIndex);
+    const options = settings === SMALL ? {} : { ...settings };
+    real.cursors.set(
+      id,
+      real.timeline.join(remote === undefined ? options : { ...options, remote }),
+    );
+    model.remotes.set(id, new RemoteModel(settings, remote));
+    expect(real.timeline.cursorCount).toBe(model.remotes.size);
+  },
+  toString: () => `join(${id}, remote ${remoteIndex}, interval ${settings.intervalMs})`,
+});
+
+const leave = (id: number): TimelineCommand => ({
+  check: (model) => model.remotes.has(id),
+  run(model, real) {
+    const cursor = real.cursors.get(id) as SwarmTimelineCursor;
+    cursor.leave();
+    expect(cursor.nextMessageAt()).toBeUndefined();
+    real.cursors.delete(id);
+    model.remotes.delete(id);
+    expect(real.timeline.cursorCount).toBe(model.remotes.size);
+    if (model.remotes.size === 0) expect(real.timeline.retainedEventCount).toBe(0);
+  },
+  toString: () => `leave(${id})`,
+});
+
+const send = (id: number): TimelineCommand => ({
+  check: (model) => model.remotes.has(id),
+  run(model, real) {
+    const remote = model.remotes.get(id) as RemoteModel;
+    remote.poll(real.cursors.get(id) as SwarmTimelineCursor, real.now, model.live);
+  },
+  toString: () => `nextMessage(${id})`,
+});
+
+const reset = (id: number): TimelineCommand => ({
+  check: (model) => model.remotes.has(id),
+  run(model, real) {
+    (real.cursors.get(id) as SwarmTimelineCursor).reset();
+    (model.remotes.get(id) as RemoteModel).reset();
+  },
+  toString: () => `reset(${id})`,
+});
+
+const setRemote = (id: number, index: number | undefined): TimelineCommand => ({
+  check: (model) => model.remotes.has(id),
+  run(model, real) {
+    const key = index === undefined ? undefined : keyAt(index);
+    (real.cursors.get(id) as SwarmTimelineCursor).setRemote(key);
+    (model.remotes.get(id) as RemoteModel).remote = key;
+  },
+  toString: () => `setRemote(${id}, ${index})`,
+});
+
+const peerIndex = fc.integer({ min: 0, max: POOL.length - 1 });
+const connectionId = fc.integer({ min: 0, max: CONNECTIONS - 1 });
+const flagByte = fc.constantFrom(0, 0x01, 0x10, 0x12, 0xff);
+const maybePeer = fc.option(peerIndex, { nil: undefined, freq: 3 });
+
+const timelineCommands = [
+  fc.tuple(peerIndex, flagByte).map(([index, flags]) => connect(index, flags)),
+  fc.tuple(peerIndex, flagByte).map(([index, flags]) => connect(index, flags)),
+  peerIndex.map(disconnect),
+  peerIndex.map(disconnect),
+  fc.constantFrom(0, 1, 500, 999, 1000, 2500).map(advance),
+  fc
+    .tuple(connectionId, maybePeer, fc.constantFrom(SMALL, TINY))
+    .map(([id, remote, settings]) => join(id, remote, settings)),
+  connectionId.map(leave),
+  connectionId.map(send),
+  connectionId.map(send),
+  connectionId.map(send),
+  connectionId.map(reset),
+  fc.tuple(connectionId, maybePeer).map(([id, remote]) => setRemote(id, remote)),
+];
+
+/** Polls every connection until all converge; then no event needs keeping any more. */
+function expectAllConverge(model: Model, real: Real): void {
+  for (const [id, remote] of model.remotes) {
+    const cursor = real.cursors.get(id) as SwarmTimelineCursor;
+    expectConvergence(cursor, remote, model.live, real.now, POOL.length + 2);
+  }
+  expect(real.timeline.retainedEventCount).toBe(0);
+}
+
+describe('swarm timeline: model-based, several connections joining and leaving', () => {
+  test('every message keeps the sender rules and every remote converges to the live set', () => {
+    fc.assert(
+      fc.property(fc.commands(timelineCommands, { maxCommands: 150, size: 'max' }), (commands) => {
+        const model: Model = { live: new Map(), remotes: new Map() };
+        const real: Real = {
+          timeline: createSwarmTimeline(SMALL),
+          cursors: new Map(),
+          now: 0,
+        };
+        fc.modelRun(() => ({ model, real }), commands);
+        expectAllConverge(model, real);
+      }),
+      { numRuns: 400 },
+    );
+  });
+});
+
+const v4 = (last: number, port = 6881, flags?: number): CompactPeer => ({
+  address: Uint8Array.from([192, 0, 2, last]),
+  port,
+  ...(flags === undefined ? {} : { flags }),
+});
+const ports = (peers: readonly CompactPeer[] | undefined) => (peers ?? []).map((peer) => peer.port);
+const range = (from: number, count: number) => Array.from({ length: count }, (_, i) => from + i);
+const INTERVAL = DEFAULT_SEND_INTERVAL_MS;
+
+describe('swarm timeline: named cases', () => {
+  test('a connection joining after many events gets the live list only, capped, then the rest', () => {
+    const swarm = createSwarmTimeline();
+    const early = swarm.join();
+    for (let i = 0; i < 300; i++) swarm.connected(v4(1, 1000 + i));
+    for (let i = 0; i < 150; i++) swarm.disconnected(v4(1, 1000 + i));
+    const late = swarm.join();
+    const first = late.nextMessage(0);
+    expect(ports(first?.added)).toEqual(range(1150, 100));
+    expect(first?.dropped).toEqual([]);
+    expect(ports(late.nextMessage(INTERVAL)?.added)).toEqual(range(1250, 50));
+    expect(late.nextMessage(2 * INTERVAL)).toBeUndefined();
+    // The early connection never sent anything: its first message is the live list too.
+    expect(ports(early.nextMessage(0)?.added)).toEqual(range(1150, 100));
+  });
+
+  test('add + drop in one window: not mentioned; drop then re-add: not mentioned', () => {
+    const swarm = createSwarmTimeline();
+    const cursor = swarm.join();
+    swarm.connected(v4(1));
+    cursor.nextMessage(0);
+    swarm.connected(v4(2));
+    swarm.disconnected(v4(2));
+    swarm.disconnected(v4(1));
+    swarm.connected(v4(1));
+    expect(cursor.nextMessage(INTERVAL)).toBeUndefined();
+    expect(cursor.nextMessageAt()).toBeUndefined();
+  });
+
+  test('more than 50 changes: 50 per message, oldest first, to every connection', () => {
+    const swarm = createSwarmTimeline();
+    const cursors = [swarm.join(), swarm.join(), swarm.join()];
+    swarm.connected(v4(200));
+    for (const cursor of cursors) cursor.nextMessage(0);
+    for (let i = 0; i < 120; i++) swarm.connected(v4(1, 1000 + i));
+    for (const cursor of cursors) {
+      expect(ports(cursor.nextMessage(INTERVAL)?.added)).toEqual(range(1000, 50));
+      expect(ports(cursor.nextMessage(2 * INTERVAL)?.added)).toEqual(range(1050, 50));
+      expect(ports(cursor.nextMessage(3 * INTERVAL)?.added)).toEqual(range(1100, 20));
+    }
+    expect(swarm.retainedEventCount).toBe(0);
+  });
+
+  test('flag change: re-announced in added with the new flags, never dropped', () => {
+    const swarm = createSwarmTimeline();
+    const cursor = swarm.join();
+    swarm.connected(v4(1, 6881, 0x00));
+    cursor.nextMessage(0);
+    swarm.connected(v4(1, 6881, 0x02));
+    const message = cursor.nextMessage(INTERVAL);
+    expect(message?.added).toEqual([{ address: v4(1).address, port: 6881, flags: 0x02 }]);
+    expect(message?.dropped).toEqual([]);
+  });
+
+  test('a peer added, then pushed out of a capped message and dropped, is never advertised', () => {
+    const swarm = createSwarmTimeline({ maxAddedPerMessage: 2 });
+    const cursor = swarm.join();
+    swarm.connected(v4(200));
+    cursor.nextMessage(0);
+    swarm.connected(v4(1));
+    swarm.connected(v4(2));
+    swarm.connected(v4(3));
+    swarm.disconnected(v4(3));
+    expect(ports(cursor.nextMessage(INTERVAL)?.added)).toEqual([6881, 6881]);
+    expect(cursor.nextMessage(2 * INTERVAL)).toBeUndefined();
+  });
+
+  test('a peer told ahead of its events, then changed again, is not left behind', () => {
+    const swarm = createSwarmTimeline({ intervalMs: 0 });
+    const fast = swarm.join();
+    const slow = swarm.join({ maxAddedPerMessage: 1 });
+    swarm.connected(v4(200));
+    fast.nextMessage(0);
+    slow.nextMessage(0);
+    swarm.connected(v4(1, 6881, 0x00));
+    swarm.connected(v4(2));
+    fast.nextMessage(1);
+    swarm.connected(v4(1, 6881, 0x01));
+    // The slow connection is told peer 1 with its current flags at its first event; peer 2 waits.
+    expect(slow.nextMessage(1)?.added).toEqual([
+      { address: v4(1).address, port: 6881, flags: 0x01 },
+    ]);
+    swarm.connected(v4(1, 6881, 0x02));
+    expect(ports(slow.nextMessage(2)?.added)).toEqual([6881]);
+    expect(slow.nextMessage(3)?.added).toEqual([
+      { address: v4(1).address, port: 6881, flags: 0x02 },
+    ]);
+    expect(slow.nextMessage(4)).toBeUndefined();
+    expect(fast.nextMessage(4)?.added).toEqual([
+      { address: v4(1).address, port: 6881, flags: 0x02 },
+    ]);
+  });
+
+  test('a connection is never told about its own remote', () => {
+    const remote = v4(7, 7000);
+    const swarm = createSwarmTimeline();
+    const cursor = swarm.join({ remote: keyOf(remote) });
+    swarm.connected(remote);
+    swarm.connected(v4(1));
+    expect(ports(cursor.nextMessage(0)?.added)).toEqual([6881]);
+    swarm.disconnected(remote);
+    expect(cursor.nextMessage(INTERVAL)).toBeUndefined();
+  });
+
+  test('options of join override those of the timeline', () => {
+    const swarm = createSwarmTimeline({ intervalMs: 5000 });
+    const fast = swarm.join({ intervalMs: 10 });
+    swarm.connected(v4(1));
+    fast.nextMessage(0);
+    swarm.connected(v4(2));
+    expect(fast.nextMessageAt()).toBe(10);
+  });
+
+  test('leaving releases the events kept for that connection', () => {
+    const swarm = createSwarmTimeline();
+    const slow = swarm.join();
+    const fast = swarm.join({ intervalMs: 0 });
+    swarm.connected(v4(1));
+    slow.nextMessage(0);
+    fast.nextMessage(0);
+    for (let i = 0; i < 10; i++) swarm.connected(v4(2, 1000 + i));
+    fast.nextMessage(1);
+    expect(swarm.retainedEventCount).toBe(10);
+    slow.leave();
+    expect(swarm.retainedEventCount).toBe(0);
+    expect(slow.nextMessage(INTERVAL)).toBeUndefined();
+  });
+
+  test('churn of one peer while a connection waits keeps memory bounded', () => {
+    const swarm = createSwarmTimeline();
+    const cursor = swarm.join();
+    swarm.connected(v4(200));
+    cursor.nextMessage(0);
+    for (let i = 0; i < 100_000; i++) {
+      swarm.connected(v4(1, 1000 + (i % 10)));
+      swarm.disconnected(v4(1, 1000 + (i % 10)));
+    }
+    expect(swarm.retainedEventCount).toBeLessThanOrEqual(10);
+    expect(cursor.nextMessage(INTERVAL)).toBeUndefined();
+    expect(swarm.retainedEventCount).toBe(0);
+  });
+
+  test('churn across many distinct peers is compacted as the slowest cursor advances', () => {
+    const swarm = createSwarmTimeline({ intervalMs: 0, maxAddedPerMessage: 50 });
+    const cursors = [swarm.join(), swarm.join()];
+    swarm.connected(v4(200));
+    for (const cursor of cursors) cursor.nextMessage(0);
+    let now = 0;
+    for (let round = 0; round < 200; round++) {
+      for (let i = 0; i < 40; i++) swarm.connected(v6Peer(round * 40 + i));
+      for (let i = 0; i < 40; i++) swarm.disconnected(v6Peer((round - 1) * 40 + i));
+      now++;
+      for (const cursor of cursors) cursor.nextMessage(now);
+      expect(swarm.retainedEventCount).toBeLessThanOrEqual(80);
+    }
+    expect(swarm.livePeerCount).toBe(41);
+  });
+
+  test('connected/disconnected cost does not grow with the number of connections', () => {
+    const timeChurn = (connections: number): number => {
+      const swarm = createSwarmTimeline();
+      const cursors = Array.from({ length: connections }, () => swarm.join());
+      swarm.connected(v4(200));
+      for (const cursor of cursors) cursor.nextMessage(0);
+      const started = performance.now();
+      for (let i = 0; i < 20_000; i++) {
+        swarm.connected(v6Peer(i));
+        swarm.disconnected(v6Peer(i - 1));
+      }
+      return performance.now() - started;
+    };
+    timeChurn(1); // warm-up
+    const one = Math.min(timeChurn(1), timeChurn(1));
+    const many = Math.min(timeChurn(2000), timeChurn(2000));
+    // O(W) would be ~2000 times slower; allow a wide margin for a busy machine.
+    expect(many).toBeLessThan(one * 10 + 50);
+  });
+});
+
+function v6Peer(index: number): CompactPeer {
+  const address = new Uint8Array(16);
+  address.set([0x20, 0x01, 0x0d, 0xb8]);
+  address[14] = (index >> 8) & 0xff;
+  address[15] = index & 0xff;
+  return { address, port: 1 + ((index >>> 16) & 0xfff) };
+}
