@@ -1,6 +1,5 @@
-// Minimal types for the untyped ESM test dependencies, written from their 5.x / 4.x source.
-// (@types/bittorrent-protocol describes v3 and is wrong for v5.) Only what the interop
-// tests use is declared.
+// Minimal types for untyped ESM dependencies used by tests and benchmarks, written from their
+// 5.x source (@types/bittorrent-protocol describes v3 and is wrong for v5).
 
 declare module 'bittorrent-protocol' {
   /** What `wire.use()` accepts: a constructor whose prototype carries `name`. */
@@ -51,40 +50,4 @@ declare module 'bittorrent-protocol' {
     once(event: string, listener: (...args: unknown[]) => void): this;
     off(event: string, listener: (...args: unknown[]) => void): this;
   }
-}
-
-declare module 'ut_pex' {
-  import type { ExtensionConstructor } from 'bittorrent-protocol';
-
-  export interface UtPexFlags {
-    prefersEncryption: boolean;
-    isSender: boolean;
-    supportsUtp: boolean;
-    supportsUtHolepunch: boolean;
-    isReachable: boolean;
-  }
-
-  /** The handler `wire.use(utPex())` installs as `wire.ut_pex`. */
-  export interface UtPex {
-    start(): void;
-    stop(): void;
-    reset(): void;
-    addPeer(peer: string, flags?: Partial<UtPexFlags>): void;
-    addPeer6(peer: string, flags?: Partial<UtPexFlags>): void;
-    dropPeer(peer: string): void;
-    dropPeer6(peer: string): void;
-    on(event: 'peer', listener: (peer: string, flags: UtPexFlags) => void): this;
-    on(event: 'dropped', listener: (peer: string) => void): this;
-    on(event: 'warning', listener: (err: Error) => void): this;
-  }
-
-  export default function utPex(): ExtensionConstructor;
-}
-
-declare module 'bencode' {
-  const bencode: {
-    encode(value: unknown): Uint8Array;
-    decode(data: Uint8Array, encoding?: string): unknown;
-  };
-  export default bencode;
 }
