@@ -1,0 +1,305 @@
+import { describe, expect, test } from '@jest/globals';
+import {
+  type CompactPeer,
+  createInboundView,
+  DEFAULT_INBOUND_BURST_MESSAGES,
+  DEFAULT_INBOUND_MAX_PEERS_PER_SOURCE,
+  DEFAULT_INBOUND_REFILL_MS,
+  decodePexMessage,
+  encodePexMessage,
+  type InboundView,
+  type InboundViewOptions,
+  type PexMessage,
+} from '@pex/core';
+import fc from 'fast-check';
+
+const v4 = (n: number, port = 6881, flags?: number): CompactPeer => ({
+  address: Uint8Array.from([10, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff]),
+  port,
+  ...(flags === undefined ? {} : { flags }),
+});
+const v6 = (n: number, port = 6881): CompactPeer => {
+  const address = new Uint8Array(16);
+  address.set([0x20, 0x01, 0x0d, 0xb8]);
+  address[14] = (n >> 8) & 0xff;
+  address[15] = n & 0xff;
+  return { address, port, flags: 0 };
+};
+const message = (parts: Partial<PexMessage>): PexMessage => ({
+  added: [],
+  added6: [],
+  dropped: [],
+  dropped6: [],
+  ...parts,
+});
+const EMPTY = message({});
+const peers = (from: number, count: number) =>
+  Array.from({ length: count }, (_, i) => v4(from + i, 6881, 0));
+const ports = (list: readonly { port: number }[]) => list.map((peer) => peer.port);
+
+/** Feeds a sender's schedule: message i at `times[i]`; returns the results. */
+function feed(view: InboundView, times: readonly number[], make: (i: number) => PexMessage) {
+  return times.map((time, i) => view.receive(make(i), time));
+}
+function scheduleOf(first: number, gapMs: number, count: number): number[] {
+  return Array.from({ length: count }, (_, i) => first + i * gapMs);
+}
+
+describe('inbound view: the rate of compliant senders is never judged flooding', () => {
+  test.each<[string, number[], (i: number) => PexMessage]>([
+    // libtorrent: first message 1.4 s after the handshake (full list, up to 100), gaps of 59.5 s.
+    [
+      'libtorrent (1.4 s, then every 59.5 s)',
+      scheduleOf(1400, 59_500, 60),
+      (i) => message({ added: i === 0 ? peers(0, 100) : peers(1000 + i, 2) }),
+    ],
+    // Transmission: at once after the handshake, then every 90 s, `de` when nothing changed.
+    [
+      'Transmission (immediately, then every 90 s, with empty `de`)',
+      scheduleOf(0, 90_000, 40),
+      (i) => (i % 3 === 0 ? message({ added: peers(i * 10, 3) }) : EMPTY),
+    ],
+    // ut_pex 5.x: every 65 s from start(), an empty message on every tick.
+    ['ut_pex (every 65 s, empty ticks)', scheduleOf(65_000, 65_000, 40), () => EMPTY],
+    // anacrolix: the whole list at once (uncapped), then every 60 s.
+    [
+      'anacrolix (full list at once, uncapped, then every 60 s)',
+      scheduleOf(0, 60_000, 40),
+      (i) => message({ added: i === 0 ? peers(0, 400) : peers(5000 + i, 1) }),
+    ],
+    // aria2: empty `de` messages every 60 s.
+    ['aria2 (empty `de` every 60 s)', scheduleOf(0, 60_000, 40), () => EMPTY],
+  ])('%s', (_name, times, make) => {
+    const view = createInboundView();
+    for (const result of feed(view, times, make)) {
+      expect(result.applied).toBe(true);
+      expect(result.violations).toEqual([]);
+    }
+  });
+
+  const JITTERED_GAPS_MS = [59_500, 5_000, 114_000];
+  test('jitter: a libtorrent message delayed by a stalled connection then one on time', () => {
+    const view = createInboundView();
+    // Gaps: 59.5 s, then 5 s (a late one and the next arriving together), then 114 s, repeated.
+    const times: number[] = [1400];
+    for (let i = 0; i < 30; i++) {
+      const last = times[times.length - 1] as number;
+      times.push(last + (JITTERED_GAPS_MS[i % 3] as number));
+    }
+    for (const result of feed(view, times, () => EMPTY)) expect(result.applied).toBe(true);
+  });
+
+  test('property: any sender with gaps of at least 30 s is never refused', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: DEFAULT_INBOUND_REFILL_MS, max: 300_000 }), { maxLength: 200 }),
+        fc.integer({ min: 0, max: 10_000 }),
+        (gaps, start) => {
+          const view = createInboundView();
+          let now = start;
+          expect(view.receive(EMPTY, now).applied).toBe(true);
+          for (const gap of gaps) {
+            now += gap;
+            expect(view.receive(EMPTY, now).applied).toBe(true);
+          }
+        },
+      ),
+    );
+  });
+});
+
+describe('inbound view: a hostile sender costs a bounded amount', () => {
+  test('after the burst, messages are refused whole with a too-frequent violation', () => {
+    const view = createInboundView();
+    const results = feed(view, scheduleOf(0, 100, 20), (i) => message({ added: [v4(i)] }));
+    const applied = results.filter((result) => result.applied);
+    expect(applied).toHaveLength(DEFAULT_INBOUND_BURST_MESSAGES);
+    const refused = results[DEFAULT_INBOUND_BURST_MESSAGES];
+    expect(refused?.added).toEqual([]);
+    expect(refused?.violations.map((violation) => violation.kind)).toEqual(['too-frequent']);
+    expect(refused?.violations[0]?.amount).toBe(100);
+    expect(refused?.violations[0]?.limit).toBe(DEFAULT_INBOUND_REFILL_MS);
+    // The refused message changed nothing: its peer is new when it comes again, later.
+    const later = view.receive(message({ added: [v4(DEFAULT_INBOUND_BURST_MESSAGES)] }), 60_000);
+    expect(later.applied).toBe(true);
+    expect(later.added).toHaveLength(1);
+  });
+
+  test('property: at most burst + elapsed / refill messages are applied, whatever the schedule', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 40_000 }), { maxLength: 300 }), (gaps) => {
+        const view = createInboundView();
+        let now = 0;
+        let applied = 0;
+        for (const gap of gaps) {
+          now += gap;
+          if (view.receive(EMPTY, now).applied) applied++;
+          expect(applied).toBeLessThanOrEqual(
+            DEFAULT_INBOUND_BURST_MESSAGES + now / DEFAULT_INBOUND_REFILL_MS,
+          );
+        }
+      }),
+    );
+  });
+
+  test('memory stays within the per-source cap whatever the sender lists', () => {
+    const view = createInboundView();
+    for (let i = 0; i < 50; i++) {
+      view.receive(message({ added: peers(i * 2000, 2000) }), i * 60_000);
+      expect(view.knownPeerCount).toBeLessThanOrEqual(DEFAULT_INBOUND_MAX_PEERS_PER_SOURCE);
+    }
+    expect(view.knownPeerCount).toBe(DEFAULT_INBOUND_MAX_PEERS_PER_SOURCE);
+  });
+});
+
+describe('inbound view: only what is new', () => {
+  test('a peer known from this source is not reported again', () => {
+    const view = createInboundView();
+    expect(ports(view.receive(message({ added: [v4(1), v4(2)] }), 0).added)).toEqual([6881, 6881]);
+    const second = view.receive(message({ added: [v4(2), v4(3)] }), 60_000);
+    expect(second.added.map((peer) => peer.address[3])).toEqual([3]);
+  });
+
+  test('a duplicate within one message is reported once', () => {
+    const view = createInboundView();
+    expect(view.receive(message({ added: [v4(1), v4(1)] }), 0).added).toHaveLength(1);
+  });
+
+  test('ports tell peers apart', () => {
+    const view = createInboundView();
+    expect(view.receive(message({ added: [v4(1, 1), v4(1, 2)] }), 0).added).toHaveLength(2);
+  });
+
+  test('a drop of an unknown peer is not reported; a drop of a known one is, once', () => {
+    const view = createInboundView();
+    view.receive(message({ added: [v4(1)], added6: [v6(1)] }), 0);
+    const result = view.receive(message({ dropped: [v4(1), v4(9)], dropped6: [v6(1)] }), 60_000);
+    expect(result.dropped.map((drop) => drop.family)).toEqual([4, 6]);
+    expect(Array.from(result.dropped[0]?.address ?? [])).toEqual([10, 0, 0, 1]);
+    expect(view.receive(message({ dropped: [v4(1)] }), 120_000).dropped).toEqual([]);
+    // Dropped, then added again: new again.
+    expect(view.receive(message({ added: [v4(1)] }), 180_000).added).toHaveLength(1);
+  });
+
+  test('flags are reported; a list without flags reports 0', () => {
+    const view = createInboundView();
+    const result = view.receive(
+      message({ added: [v4(1, 6881, 0x12), { ...v4(2), flags: undefined }] }),
+      0,
+    );
+    expect(result.added.map((peer) => peer.flags)).toEqual([0x12, 0]);
+    expect(result.added[0]?.family).toBe(4);
+  });
+
+  test('decoded messages: identity from the received bytes, address on demand', () => {
+    const view = createInboundView();
+    const bytes = encodePexMessage(message({ added: [v4(7, 6881, 0x10)], added6: [v6(7)] }));
+    const result = view.receive(decodePexMessage(bytes), 0);
+    expect(result.added.map((peer) => [peer.family, peer.port, peer.flags])).toEqual([
+      [4, 6881, 0x10],
+      [6, 6881, 0],
+    ]);
+    expect(Array.from(result.added[0]?.address ?? [])).toEqual([10, 0, 0, 7]);
+    expect(view.receive(decodePexMessage(bytes), 60_000).added).toEqual([]);
+  });
+});
+
+describe('inbound view: caps and the caller predicate', () => {
+  test('at most maxPeersPerSource are kept; drops make room, applied before adds', () => {
+    const view = createInboundView({ maxPeersPerSource: 10 });
+    const first = view.receive(message({ added: peers(0, 15) }), 0);
+    expect(first.added).toHaveLength(10);
+    expect(first.ignored).toBe(5);
+    expect(view.knownPeerCount).toBe(10);
+    const second = view.receive(message({ dropped: peers(0, 3), added: peers(100, 5) }), 60_000);
+    expect(second.dropped).toHaveLength(3);
+    expect(second.added).toHaveLength(3);
+    expect(second.ignored).toBe(2);
+    expect(view.knownPeerCount).toBe(10);
+  });
+
+  test('accept refuses peers: counted as ignored, not remembered', () => {
+    const seen: number[] = [];
+    const view = createInboundView({
+      accept: (peer) => {
+        seen.push(peer.port);
+        return peer.port !== 1;
+      },
+    });
+    const result = view.receive(message({ added: [v4(1, 1), v4(2, 2)] }), 0);
+    expect(ports(result.added)).toEqual([2]);
+    expect(result.ignored).toBe(1);
+    expect(view.knownPeerCount).toBe(1);
+    // The refused peer is asked about again, the accepted one is known.
+    view.receive(message({ added: [v4(1, 1), v4(2, 2)] }), 60_000);
+    expect(seen).toEqual([1, 2, 1]);
+  });
+
+  test('a throwing predicate leaves the state unchanged', () => {
+    let fail = true;
+    const view = createInboundView({
+      accept: (peer) => {
+        if (fail && peer.port === 2) throw new Error('boom');
+        return true;
+      },
+    });
+    view.receive(message({ added: [v4(9)] }), 0);
+    expect(() =>
+      view.receive(message({ added: [v4(1, 1), v4(2, 2)], dropped: [v4(9)] }), 1),
+    ).toThrow('boom');
+    expect(view.knownPeerCount).toBe(1);
+    fail = false;
+    const result = view.receive(message({ added: [v4(1, 1), v4(2, 2)], dropped: [v4(9)] }), 2);
+    expect(result.added).toHaveLength(2);
+    expect(result.dropped).toHaveLength(1);
+  });
+});
+
+describe('inbound view: rule breaks are reported, the caller decides', () => {
+  test('a peer both added and dropped: violation, applied neither way', () => {
+    const view = createInboundView();
+    view.receive(message({ added: [v4(1)] }), 0);
+    const result = view.receive(message({ added: [v4(1), v4(2)], dropped: [v4(1)] }), 60_000);
+    expect(result.violations.map((violation) => violation.kind)).toEqual(['added-and-dropped']);
+    expect(result.applied).toBe(true);
+    expect(result.added.map((peer) => peer.address[3])).toEqual([2]);
+    expect(result.dropped).toEqual([]);
+    expect(view.knownPeerCount).toBe(2);
+  });
+
+  test('too many added: the first list is exempt, later ones are reported and still applied', () => {
+    const view = createInboundView({ maxAddedPerMessage: 50 });
+    expect(view.receive(EMPTY, 0).violations).toEqual([]);
+    expect(view.receive(message({ added: peers(0, 80) }), 60_000).violations).toEqual([]);
+    const result = view.receive(message({ added: peers(100, 51) }), 120_000);
+    expect(result.violations).toMatchObject([{ kind: 'too-many-added', amount: 51, limit: 50 }]);
+    expect(result.added).toHaveLength(51);
+  });
+
+  test('too many dropped: reported, still applied', () => {
+    const view = createInboundView({ maxDroppedPerMessage: 2 });
+    view.receive(message({ added: peers(0, 3) }), 0);
+    const result = view.receive(message({ dropped: peers(0, 3) }), 60_000);
+    expect(result.violations).toMatchObject([{ kind: 'too-many-dropped', amount: 3, limit: 2 }]);
+    expect(result.dropped).toHaveLength(3);
+  });
+});
+
+describe('inbound view: caller mistakes', () => {
+  test.each<[InboundViewOptions, string]>([
+    [{ maxPeersPerSource: 0 }, '"maxPeersPerSource" expected a positive integer, got 0'],
+    [{ burstMessages: -1 }, '"burstMessages" expected a positive integer, got -1'],
+    [{ refillMs: 0.5 }, '"refillMs" expected a positive integer, got 0.5'],
+  ])('%j throws a RangeError', (options, text) => {
+    expect(() => createInboundView(options)).toThrow(RangeError);
+    expect(() => createInboundView(options)).toThrow(text);
+  });
+
+  test('a predicate that is not a function, a bad message or time throw', () => {
+    expect(() => createInboundView({ accept: 1 as unknown as () => boolean })).toThrow(TypeError);
+    const view = createInboundView();
+    expect(() => view.receive(EMPTY, Number.NaN)).toThrow(RangeError);
+    expect(() => view.receive({} as PexMessage, 0)).toThrow(TypeError);
+    expect(() => view.receive(message({ added: [v6(1)] }), 0)).toThrow(TypeError);
+  });
+});
