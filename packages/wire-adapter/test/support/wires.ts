@@ -121,3 +121,22 @@ export async function waitUntil(predicate: () => boolean, timeoutMs = 3_000): Pr
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
+
+/**
+ * Lets pending I/O run: `rounds` turns of setImmediate (which jest's fake timers leave real), so
+ * piped wires deliver what was written. Works with real and fake timers alike.
+ */
+export async function flushIo(rounds = 10): Promise<void> {
+  for (let i = 0; i < rounds; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Waits until `predicate()` holds, turning setImmediate only (so it works under fake timers, which
+ * also fake Date.now), for at most `maxRounds` turns.
+ */
+export async function waitForIo(predicate: () => boolean, maxRounds = 20_000): Promise<void> {
+  for (let i = 0; !predicate(); i++) {
+    if (i >= maxRounds) throw new Error(`condition not met after ${maxRounds} I/O turns`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
