@@ -101,12 +101,31 @@ export function createPexSwarm(options: PexSwarmOptions = {}): PexSwarm {
 }
 
 type Timeline = ReturnType<typeof createSwarmTimeline>;
+type Cursor = ReturnType<Timeline['join']>;
+
+/** What the helper keeps per wire. */
+interface WireEntry {
+  readonly extension: UtPexExtension;
+  readonly cursor: Cursor;
+  close(): void;
+}
 
 class Swarm extends EventEmitter<PexSwarmEvents> implements PexSwarm {
   readonly #timeline: Timeline;
   readonly #options: UtPexOptions;
   readonly #listenPort: number | undefined;
-  readonly #wires = new Map<PexWire, { close(): void }>();
+  readonly #wires = new Map<PexWire, WireEntry>();
+  /**
+   * Wires whose session may be waiting longer than it has to: those with nothing to say after
+   * their last message (or before their first). A session polls an injected outbound once per
+   * interval; without a wake-up, a peer joining just after such a poll would wait a whole
+   * interval more, and a wire that joined an empty swarm would send its first message only
+   * after an interval. Woken on every join or leave; a wire re-enters the set when it sends, so
+   * the wake-ups are paid for by messages, and a join or leave stays O(1) amortised.
+   */
+  readonly #idle = new Set<WireEntry>();
+  /** Wires per advertised peer: two connections to one peer (both directions) advertise it once. */
+  readonly #advertised = new Map<PeerKey, number>();
   #destroyed = false;
 
   constructor(timeline: Timeline, options: UtPexOptions, listenPort: number | undefined) {
@@ -126,6 +145,8 @@ class Swarm extends EventEmitter<PexSwarmEvents> implements PexSwarm {
 
   addWire(wire: PexWire, info: PexSwarmWireInfo): UtPexExtension {
     if (this.#destroyed) throw new Error('the swarm helper was destroyed');
+    const known = this.#wires.get(wire);
+    if (known !== undefined) return known.extension;
     const remote = parsePeerAddress({ address: info.address, port: info.port });
     const cursor = this.#timeline.join({
       ...(this.#options.intervalMs === undefined ? {} : { intervalMs: this.#options.intervalMs }),
@@ -143,14 +164,20 @@ class Swarm extends EventEmitter<PexSwarmEvents> implements PexSwarm {
 
     let advertised: PexPeerAddress | undefined;
     const advertise = (port: number, handshake: Record<string, unknown> | undefined) => {
-      if (advertised !== undefined || this.#destroyed) return;
+      if (advertised !== undefined || this.#destroyed || !this.#wires.has(wire)) return;
       advertised = { ...remote, port };
-      cursor.setRemote(keyOf(advertised));
-      this.#timeline.connected({
-        address: advertised.bytes,
-        port,
-        flags: flagsOf(wire, info, handshake),
-      });
+      const key = keyOf(advertised);
+      cursor.setRemote(key);
+      const count = this.#advertised.get(key) ?? 0;
+      this.#advertised.set(key, count + 1);
+      if (count === 0) {
+        this.#timeline.connected({
+          address: advertised.bytes,
+          port,
+          flags: flagsOf(wire, info, handshake),
+        });
+        this.#wake();
+      }
     };
     const onHandshake = (
       _infoHash: unknown,
@@ -173,29 +200,61 @@ class Swarm extends EventEmitter<PexSwarmEvents> implements PexSwarm {
     events.on('handshake', onHandshake);
     events.on('extended', onExtended);
 
+    const entry: WireEntry = {
+      extension,
+      cursor,
+      close: () => {
+        if (this.#wires.get(wire) !== entry) return;
+        this.#wires.delete(wire);
+        this.#idle.delete(entry);
+        events.removeListener('handshake', onHandshake);
+        events.removeListener('extended', onExtended);
+        // The session first: nothing may be sent on this wire any more.
+        extension.session.destroy();
+        cursor.leave();
+        if (advertised !== undefined) this.#unadvertise(advertised);
+      },
+    };
     extension.session.on('peer', (peer) => this.#emitSafely('peer', { ...peer, wire }));
     extension.session.on('dropped', (peer) => this.#emitSafely('dropped', { ...peer, wire }));
+    extension.session.on('sent', () => {
+      if (this.#wires.get(wire) === entry) this.#idle.add(entry);
+    });
     extension.on('warning', (error) => this.#emitSafely('warning', { wire, error }));
 
-    const close = () => {
-      if (!this.#wires.delete(wire)) return;
-      events.removeListener('handshake', onHandshake);
-      events.removeListener('extended', onExtended);
-      if (advertised !== undefined)
-        this.#timeline.disconnected({ address: advertised.bytes, port: advertised.port });
-      cursor.leave();
-      extension.session.destroy();
-    };
-    this.#wires.set(wire, { close });
-    wire.once('close', close);
-    wire.once('finish', close);
+    this.#wires.set(wire, entry);
+    this.#idle.add(entry);
+    wire.once('close', entry.close);
+    wire.once('finish', entry.close);
     return extension;
   }
 
   destroy(): void {
+    if (this.#destroyed) return;
     this.#destroyed = true;
-    for (const { close } of [...this.#wires.values()]) close();
+    for (const entry of [...this.#wires.values()]) entry.close();
     this.removeAllListeners();
+  }
+
+  #unadvertise(peer: PexPeerAddress): void {
+    const key = keyOf(peer);
+    const count = this.#advertised.get(key) ?? 0;
+    if (count > 1) {
+      this.#advertised.set(key, count - 1);
+      return;
+    }
+    this.#advertised.delete(key);
+    this.#timeline.disconnected({ address: peer.bytes, port: peer.port });
+    if (!this.#destroyed) this.#wake();
+  }
+
+  /** Lets idle sessions look at the timeline now (they arm their timer, never send at once). */
+  #wake(): void {
+    for (const entry of this.#idle) {
+      entry.extension.session.refresh();
+      // Still nothing to say (the change was its own remote): it stays idle.
+      if (entry.cursor.nextMessageAt() !== undefined) this.#idle.delete(entry);
+    }
   }
 
   #emitSafely<K extends keyof PexSwarmEvents>(

@@ -29,7 +29,7 @@ const NO_FLAGS: UtPexFlags = {
 
 const cleanups: (() => unknown)[] = [];
 beforeEach(() => {
-  jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+  jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask', 'hrtime'] });
 });
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup();

@@ -29,15 +29,17 @@ export function extendedHandshakeOf(
 }
 
 /**
- * Two wires piped back to back. `setupA` / `setupB` run before the handshakes (install
- * extensions there). Resolves when both extended handshakes have arrived.
+ * Two wires piped back to back (`a` dials `b` unless `types` say otherwise). `setupA` / `setupB`
+ * run before the handshakes (install extensions there). Resolves when both extended handshakes
+ * have arrived.
  */
 export async function pipeWires(
   setupA: (wire: Wire) => void,
   setupB: (wire: Wire) => void,
+  types: { readonly a?: string; readonly b?: string } = {},
 ): Promise<{ a: Wire; b: Wire; close(): void }> {
-  const a = new Wire('tcpOutgoing');
-  const b = new Wire('tcpIncoming');
+  const a = new Wire(types.a ?? 'tcpOutgoing');
+  const b = new Wire(types.b ?? 'tcpIncoming');
   setupA(a);
   setupB(b);
   const ready = Promise.all([extendedHandshakeOf(a), extendedHandshakeOf(b)]);
@@ -131,12 +133,14 @@ export async function flushIo(rounds = 10): Promise<void> {
 }
 
 /**
- * Waits until `predicate()` holds, turning setImmediate only (so it works under fake timers, which
- * also fake Date.now), for at most `maxRounds` turns.
+ * Waits until `predicate()` holds, turning setImmediate only (which jest's fake timers leave real),
+ * for at most `timeoutMs` of real time read from `process.hrtime` (keep 'hrtime' out of the faked
+ * APIs: Date.now and performance.now may be fake).
  */
-export async function waitForIo(predicate: () => boolean, maxRounds = 20_000): Promise<void> {
-  for (let i = 0; !predicate(); i++) {
-    if (i >= maxRounds) throw new Error(`condition not met after ${maxRounds} I/O turns`);
+export async function waitForIo(predicate: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = process.hrtime.bigint() + BigInt(timeoutMs) * 1_000_000n;
+  while (!predicate()) {
+    if (process.hrtime.bigint() > deadline) throw new Error('condition not met in time');
     await new Promise((resolve) => setImmediate(resolve));
   }
 }
