@@ -69,6 +69,22 @@ export function readStringSpan(bytes: Uint8Array, at: number, span: Int32Array):
   span[1] = start + length;
 }
 
+/**
+ * Reads the dictionary key starting at `at` into `span` (bencode keys are byte strings).
+ * @throws {PexDecodeError} `invalid-bencode` if the key is not a byte string; `truncated`.
+ */
+export function readDictionaryKey(bytes: Uint8Array, at: number, span: Int32Array): void {
+  if (!isStringStart(bytes[at] as number)) {
+    throw new PexDecodeError(
+      'invalid-bencode',
+      `dictionary key is not a byte string at offset ${at}`,
+      undefined,
+      at,
+    );
+  }
+  readStringSpan(bytes, at, span);
+}
+
 /** True if `c` can start a byte string (a length digit). */
 export function isStringStart(c: number): boolean {
   return c >= CHAR_0 && c <= CHAR_9;
@@ -129,15 +145,7 @@ export function skipValue(
       open.pop();
       pos++;
     } else if (top === 2) {
-      if (!isStringStart(c)) {
-        throw new PexDecodeError(
-          'invalid-bencode',
-          `dictionary key is not a byte string at offset ${pos}`,
-          undefined,
-          pos,
-        );
-      }
-      readStringSpan(bytes, pos, span);
+      readDictionaryKey(bytes, pos, span);
       pos = span[1] as number;
       open[open.length - 1] = 3;
       continue;

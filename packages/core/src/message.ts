@@ -2,6 +2,7 @@ import {
   BENCODE_DICT_START,
   BENCODE_END,
   isStringStart,
+  readDictionaryKey,
   readStringSpan,
   skipValue,
 } from './bencode-scan.js';
@@ -90,15 +91,7 @@ export function decodePexMessage(bytes: Uint8Array, limits?: Partial<PexLimits>)
       pos++;
       break;
     }
-    if (!isStringStart(c)) {
-      throw new PexDecodeError(
-        'invalid-bencode',
-        `dictionary key is not a byte string at offset ${pos}`,
-        undefined,
-        pos,
-      );
-    }
-    readStringSpan(bytes, pos, span);
+    readDictionaryKey(bytes, pos, span);
     const key = identifyKey(bytes, span[0] as number, (span[1] as number) - (span[0] as number));
     pos = span[1] as number;
     if (pos >= length) {
