@@ -4,16 +4,30 @@
 // rule and cadence), the latter split into a wire control, one slow wire test (~75 s, marked
 // [SLOW]) and clock-free replays. Every measured number is printed with console.info.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
-import { createInboundView, DEFAULT_SEND_INTERVAL_MS, decodePexMessage as decodeWithCore } from '@pex/core';
+import {
+  createInboundView,
+  DEFAULT_SEND_INTERVAL_MS,
+  decodePexMessage as decodeWithCore,
+} from '@pex/core';
 import { createPexSession, FIRST_MESSAGE_DELAY_MS } from '@pex/events';
+import { type PexWire, utPex } from '@pex/wire-adapter';
+import {
+  hexToBytes,
+  LIBTORRENT_FIRST_PEX_DELAYS_MS,
+  LIBTORRENT_FIRST_PEX_HEX,
+  LIBTORRENT_PEX_GAPS_MS,
+  LIBTORRENT_SECOND_PEX_HEX,
+  RECORDED_JOINER,
+  RECORDED_SELF,
+} from './fixtures/libtorrent-recorded.js';
 import {
   type HarnessEvent,
   type LibtorrentHarness,
   requireLibtorrentOrSkip,
   startLibtorrentHarness,
 } from './libtorrent/harness.js';
-import { type PexContact, decodePexMessage } from './support/pex-message.js';
-import { type OurWire, formatEndpoint, openOurWire, waitUntil } from './support/our-wire.js';
+import { formatEndpoint, type OurWire, openOurWire, waitUntil } from './support/our-wire.js';
+import { decodePexMessage, type PexContact } from './support/pex-message.js';
 import {
   createFakeTime,
   findLibtorrentFloodTrip,
@@ -236,7 +250,9 @@ describeIfLibtorrent('our stack and libtorrent 2.0.8 over IPv4 loopback', () => 
       expect(h.remoteAddress).toBe(downloader.address);
       expect(h.infoHash).toBe(harness.infoHash);
       // libtorrent kept our connection (a message it disliked would have closed it).
-      expect(harness.events.slice(from).filter(isDisconnectOf(downloader.session, us.connection))).toEqual([]);
+      expect(
+        harness.events.slice(from).filter(isDisconnectOf(downloader.session, us.connection)),
+      ).toEqual([]);
       expectNothingFlagged(us);
     },
     TEST_TIMEOUT_MS,
@@ -251,7 +267,8 @@ describeIfLibtorrent('our stack and libtorrent 2.0.8 over IPv4 loopback', () => 
       const downloader = harness.peers[1];
       if (!downloader) throw new Error('harness has 3 sessions');
       const pool: HandshakeListener[] = [];
-      for (let i = 0; i < 4; i++) pool.push(track(await listenForHandshakes({ host: '127.0.0.12' })));
+      for (let i = 0; i < 4; i++)
+        pool.push(track(await listenForHandshakes({ host: '127.0.0.12' })));
       const us = track(
         await openOurWire({
           host: downloader.address,
@@ -283,7 +300,9 @@ describeIfLibtorrent('our stack and libtorrent 2.0.8 over IPv4 loopback', () => 
         20_000,
         from,
       );
-      const receipts = harness.events.slice(from).filter(isPexReceivedFrom(downloader.session, us.connection));
+      const receipts = harness.events
+        .slice(from)
+        .filter(isPexReceivedFrom(downloader.session, us.connection));
       const sentAt = us.sent.map((s) => s.value.at);
       console.info(
         `[4a] libtorrent disconnected us after ${receipts.length} accepted messages (we sent ${us.sent.length}, gaps ${gapsOf(sentAt).map(ms).join(', ')}): ${disconnect.message}`,
@@ -296,106 +315,367 @@ describeIfLibtorrent('our stack and libtorrent 2.0.8 over IPv4 loopback', () => 
     TEST_TIMEOUT_MS,
   );
 
-  test(
-    '4b. [SLOW, about 75 s] default schedule on the wire: libtorrent sends twice ~60 s apart and our inbound view accepts it; we send twice >= 70 s apart under constant changes and libtorrent keeps us',
-    async () => {
-      const seed = harness.peers[0];
-      if (!seed) throw new Error('harness has 3 sessions');
-      const pool: HandshakeListener[] = [];
-      for (let i = 0; i < 10; i++) pool.push(track(await listenForHandshakes({ host: '127.0.0.13' })));
-      const us = track(
-        await openOurWire({
-          host: seed.address,
-          port: seed.port,
-          infoHash: harness.infoHash,
-          localAddress: '127.0.0.1',
-        }),
-      );
-      const from = harness.events.length;
-      // A round of changes every 5 s (advertise the next contact, drop the previous one) for
-      // the whole test: our default schedule must still send at most once per 70 s.
-      let round = 0;
-      const change = () => {
-        const next = pool[round % pool.length] as HandshakeListener;
-        us.pex.addPeer(formatEndpoint(next.address, next.port));
-        if (round > 0) {
-          const prev = pool[(round - 1) % pool.length] as HandshakeListener;
-          us.pex.dropPeer(formatEndpoint(prev.address, prev.port));
-        }
-        round++;
-      };
-      change();
-      const driver = setInterval(change, 5_000);
-      cleanups.push(() => clearInterval(driver));
-      us.pex.start();
+  test('4b. [SLOW, about 75 s] default schedule on the wire: libtorrent sends twice ~60 s apart and our inbound view accepts it; we send twice >= 70 s apart under constant changes and libtorrent keeps us', async () => {
+    const seed = harness.peers[0];
+    if (!seed) throw new Error('harness has 3 sessions');
+    const pool: HandshakeListener[] = [];
+    for (let i = 0; i < 10; i++)
+      pool.push(track(await listenForHandshakes({ host: '127.0.0.13' })));
+    const us = track(
+      await openOurWire({
+        host: seed.address,
+        port: seed.port,
+        infoHash: harness.infoHash,
+        localAddress: '127.0.0.1',
+      }),
+    );
+    const from = harness.events.length;
+    // A round of changes every 5 s (advertise the next contact, drop the previous one) for
+    // the whole test: our default schedule must still send at most once per 70 s.
+    let round = 0;
+    const change = () => {
+      const next = pool[round % pool.length] as HandshakeListener;
+      us.pex.addPeer(formatEndpoint(next.address, next.port));
+      if (round > 0) {
+        const prev = pool[(round - 1) % pool.length] as HandshakeListener;
+        us.pex.dropPeer(formatEndpoint(prev.address, prev.port));
+      }
+      round++;
+    };
+    change();
+    const driver = setInterval(change, 5_000);
+    cleanups.push(() => clearInterval(driver));
+    us.pex.start();
 
-      const first = await waitUntil(() => us.payloads[0], FIRST_PEX_TIMEOUT_MS, 'first libtorrent PEX');
-      // Something for libtorrent's next diff: a second wire of ours joins the seed.
-      const joiner = track(
-        await openOurWire({
-          host: seed.address,
-          port: seed.port,
-          infoHash: harness.infoHash,
-          localAddress: '127.0.0.10',
-        }),
-      );
-      const second = await waitUntil(() => us.payloads[1], 75_000, 'second libtorrent PEX');
-      const lgGapMs = second.atMs - first.atMs;
-      console.info(
-        `[4b] libtorrent PEX at ${ms(first.atMs - us.opened.extendedHandshakeAtMs)} after the handshake, then ${ms(lgGapMs)} later`,
-      );
-      console.info(`[4b] recorded libtorrent payloads (hex): ${us.payloads.map((p) => Buffer.from(p.value).toString('hex')).join(' ')}`);
-      expect(lgGapMs).toBeGreaterThan(55_000);
-      expect(lgGapMs).toBeLessThan(66_000);
-      const diff = decodePexMessage(second.value);
-      expect(diff.added).toContainEqual({ ...joiner.self, flags: 0 });
-      // Our session took the diff: the joiner is reported (its 60 s cadence was not refused).
-      await waitUntil(
-        () => us.peers.find((p) => sameEndpoint(p.value, joiner.self)),
-        2_000,
-        'the joiner reported by our session',
-      );
+    const first = await waitUntil(
+      () => us.payloads[0],
+      FIRST_PEX_TIMEOUT_MS,
+      'first libtorrent PEX',
+    );
+    // Something for libtorrent's next diff: a second wire of ours joins the seed.
+    const joiner = track(
+      await openOurWire({
+        host: seed.address,
+        port: seed.port,
+        infoHash: harness.infoHash,
+        localAddress: '127.0.0.10',
+      }),
+    );
+    const second = await waitUntil(() => us.payloads[1], 75_000, 'second libtorrent PEX');
+    const lgGapMs = second.atMs - first.atMs;
+    console.info(
+      `[4b] libtorrent PEX at ${ms(first.atMs - us.opened.extendedHandshakeAtMs)} after the handshake, then ${ms(lgGapMs)} later`,
+    );
+    console.info(
+      `[4b] recorded libtorrent payloads (hex): ${us.payloads.map((p) => Buffer.from(p.value).toString('hex')).join(' ')}`,
+    );
+    expect(lgGapMs).toBeGreaterThan(55_000);
+    expect(lgGapMs).toBeLessThan(66_000);
+    const diff = decodePexMessage(second.value);
+    expect(diff.added).toContainEqual({ ...joiner.self, flags: 0 });
+    // Our session took the diff: the joiner is reported (its 60 s cadence was not refused).
+    await waitUntil(
+      () => us.peers.find((p) => sameEndpoint(p.value, joiner.self)),
+      2_000,
+      'the joiner reported by our session',
+    );
+    // libtorrent's diff re-lists peers it sent before; each is reported once.
+    const keys = us.peers.map((p) => formatEndpoint(p.value.address, p.value.port));
+    expect(new Set(keys).size).toBe(keys.length);
 
-      // Our second message: no sooner than 70 s after the first, whatever changed meanwhile.
-      await waitUntil(() => us.sent[1], 20_000, 'our second PEX');
-      const receipts = await waitUntil(() => {
+    // Our second message: no sooner than 70 s after the first, whatever changed meanwhile.
+    await waitUntil(() => us.sent[1], 20_000, 'our second PEX');
+    const receipts = await waitUntil(
+      () => {
         const r = harness.events.slice(from).filter(isPexReceivedFrom(0, us.connection));
         return r.length >= 2 ? r : undefined;
-      }, 5_000, 'libtorrent receiving our second PEX');
-      clearInterval(driver);
-      const sentAt = us.sent.map((s) => s.value.at);
-      console.info(
-        `[4b] ${round} rounds of changes; we sent ${us.sent.length} messages, gaps ${gapsOf(sentAt).map(ms).join(', ')}; libtorrent logged: ${receipts.map((r) => r.text).join(' | ')}`,
+      },
+      5_000,
+      'libtorrent receiving our second PEX',
+    );
+    clearInterval(driver);
+    const sentAt = us.sent.map((s) => s.value.at);
+    console.info(
+      `[4b] ${round} rounds of changes; we sent ${us.sent.length} messages, gaps ${gapsOf(sentAt).map(ms).join(', ')}; libtorrent logged: ${receipts.map((r) => r.text).join(' | ')}`,
+    );
+    expect(round).toBeGreaterThanOrEqual(14);
+    expect(us.sent).toHaveLength(2);
+    for (const gap of gapsOf(sentAt)) expect(gap).toBeGreaterThanOrEqual(DEFAULT_SEND_INTERVAL_MS);
+    expect(maxInWindow(sentAt, 60_000)).toBe(1);
+    expect(receipts).toHaveLength(2);
+
+    // libtorrent kept the connection and never called us too frequent.
+    const peers = await harness.peerInfo(0);
+    expect(peers.some((p) => sameEndpoint(p, us.connection))).toBe(true);
+    const after = harness.events.slice(from);
+    expect(after.filter(isDisconnectOf(0, us.connection))).toEqual([]);
+    expect(after.filter((e) => 'message' in e && /too frequent/i.test(e.message))).toEqual([]);
+
+    // Nothing flagged on our side: the real 60 s cadence passed the inbound view.
+    expectNothingFlagged(us);
+    expectNothingFlagged(joiner);
+    // And the measured cadence, kept up for 30 minutes, passes a fresh inbound view.
+    const view = createInboundView();
+    const firstAt = first.atMs - us.opened.extendedHandshakeAtMs;
+    const bytes = [first.value, second.value];
+    for (let i = 0; i < 30; i++) {
+      const result = view.receive(
+        decodeWithCore(bytes[Math.min(i, 1)] as Uint8Array),
+        firstAt + i * lgGapMs,
       );
-      expect(round).toBeGreaterThanOrEqual(14);
-      expect(us.sent).toHaveLength(2);
-      for (const gap of gapsOf(sentAt)) expect(gap).toBeGreaterThanOrEqual(DEFAULT_SEND_INTERVAL_MS);
-      expect(maxInWindow(sentAt, 60_000)).toBe(1);
-      expect(receipts).toHaveLength(2);
+      expect(result.violations).toEqual([]);
+      expect(result.applied).toBe(true);
+    }
+  }, 150_000);
+});
 
-      // libtorrent kept the connection and never called us too frequent.
+describeIfLibtorrent('our stack and libtorrent 2.0.8 over IPv6 loopback (::1)', () => {
+  let harness: LibtorrentHarness;
+  const cleanups: (() => unknown)[] = [];
+  const track = <T extends { close(): unknown }>(x: T): T => {
+    cleanups.push(() => x.close());
+    return x;
+  };
+
+  beforeAll(async () => {
+    // Sessions 0 (seed) and 1 on 127.0.0.x and [::1]; session 2 on [::1] only.
+    harness = await startLibtorrentHarness({ sessions: 2, ipv6: true });
+    await harness.waitFor(
+      (e) => e.event === 'peer_log' && e.session === 0 && e.kind === 'PEX_FULL',
+      15_000,
+    );
+    // The seed lists a ::1 peer only once it holds a ::1 connection of its own; a dual-stack
+    // session sometimes fails a ::1 dial ("sock_bind: Invalid argument"), so dial session 1's
+    // [::1] port until one sticks (README of the harness).
+    const target = harness.peers[1];
+    for (let attempt = 0; ; attempt++) {
       const peers = await harness.peerInfo(0);
-      expect(peers.some((p) => sameEndpoint(p, us.connection))).toBe(true);
-      const after = harness.events.slice(from);
-      expect(after.filter(isDisconnectOf(0, us.connection))).toEqual([]);
-      expect(after.filter((e) => 'message' in e && /too frequent/i.test(e.message))).toEqual([]);
+      if (peers.some((p) => p.address === '::1' && p.outgoing && !p.connecting)) break;
+      if (attempt === 12) throw new Error('the seed never held an outgoing ::1 connection');
+      harness.send({ cmd: 'connect', session: 0, address: '::1', port: target?.port6 ?? 0 });
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }, TEST_TIMEOUT_MS);
 
-      // Nothing flagged on our side: the real 60 s cadence passed the inbound view.
-      expectNothingFlagged(us);
-      expectNothingFlagged(joiner);
-      // And the measured cadence, kept up for 30 minutes, passes a fresh inbound view.
-      const view = createInboundView();
-      const firstAt = first.atMs - us.opened.extendedHandshakeAtMs;
-      const bytes = [first.value, second.value];
-      for (let i = 0; i < 30; i++) {
-        const result = view.receive(decodeWithCore(bytes[Math.min(i, 1)] as Uint8Array), firstAt + i * lgGapMs);
-        expect(result.violations).toEqual([]);
-        expect(result.applied).toBe(true);
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  afterAll(async () => {
+    if (harness === undefined) return;
+    const { pid } = harness;
+    await harness.close();
+    expect(isProcessAlive(pid)).toBe(false);
+  });
+
+  test(
+    '3. IPv6: we receive ::1 peers in added6 from libtorrent, and libtorrent dials a [::1] peer we advertise',
+    async () => {
+      const seed = harness.peers[0];
+      const v6Only = harness.peers.find((p) => p.address === '::1');
+      if (!seed?.port6 || !v6Only) throw new Error('harness has dual-stack and ::1-only sessions');
+      const v6Ports = new Set(harness.peers.map((p) => (p.address === '::1' ? p.port : p.port6)));
+      const advertised = track(await listenForHandshakes({ host: '::1' }));
+      // Both directions at once, each over an IPv6 connection.
+      const [fromSeed, toV6Only] = await Promise.all([
+        openOurWire({
+          host: '::1',
+          port: seed.port6,
+          infoHash: harness.infoHash,
+          localAddress: '::1',
+        }).then(track),
+        openOurWire({
+          host: '::1',
+          port: v6Only.port,
+          infoHash: harness.infoHash,
+          localAddress: '::1',
+        }).then(track),
+      ]);
+      if (!fromSeed || !toV6Only) throw new Error('unreachable');
+      const from = harness.events.length;
+      toV6Only.pex.start();
+      toV6Only.pex.addPeer(formatEndpoint('::1', advertised.port), { isReachable: true });
+
+      // libtorrent -> us: added6 with one flag byte per peer, reported by our session.
+      const first = await waitUntil(
+        () => fromSeed.payloads[0],
+        FIRST_PEX_TIMEOUT_MS,
+        'first PEX over ::1',
+      );
+      const raw = decodePexMessage(first.value);
+      console.info(
+        `[3] seed's first PEX over ::1, ${ms(first.atMs - fromSeed.opened.extendedHandshakeAtMs)} after the handshake: added ${JSON.stringify(raw.added)} added6 ${JSON.stringify(raw.added6)}`,
+      );
+      expect(raw.added6FlagsLength).toBe(raw.added6.length);
+      // It lists the recipient itself in added6, at its `p`: our session must refuse it.
+      expect(raw.added6).toContainEqual({ ...fromSeed.self, flags: 0 });
+      const expected6 = expectedFromRaw(raw.added6, 6, fromSeed.self);
+      expect(expected6.length).toBeGreaterThan(0);
+      await waitUntil(
+        () => (fromSeed.peers.length >= expected6.length + raw.added.length ? true : undefined),
+        2_000,
+        'peer events',
+      );
+      const reported6 = reported(fromSeed).filter((p) => p.family === 6);
+      expect(reported6).toEqual(expected6);
+      for (const p of reported6) {
+        expect(p.address).toBe('::1');
+        expect(v6Ports.has(p.port)).toBe(true);
+        // A libtorrent session: ut_holepunch, upload-only only for the seed (not listed here).
+        expect(p.flags & 0x08).toBe(0x08);
       }
+      // IPv4 contacts still go in `added` over an IPv6 connection; reported as IPv4.
+      expect(reported(fromSeed).filter((p) => p.family === 4)).toEqual(
+        expectedFromRaw(raw.added, 4, fromSeed.self),
+      );
+      expectNothingFlagged(fromSeed);
+      console.info(`[3] reported by our session (IPv6): ${JSON.stringify(reported6)}`);
+
+      // us -> libtorrent: the ::1-only session takes our added6 and dials the contact.
+      const sent = await waitUntil(() => toV6Only.sent[0], FIRST_PEX_TIMEOUT_MS, 'our first PEX');
+      expect(sent.value).toMatchObject({ added: 0, added6: 1, dropped: 0, dropped6: 0 });
+      const log = await harness.waitFor(
+        isPexReceivedFrom(v6Only.session, toV6Only.connection),
+        5_000,
+        from,
+      );
+      console.info(`[3] libtorrent (::1-only session) logged: ${log.text}`);
+      const h = await advertised.waitForHandshake(
+        (x) => x.infoHash === harness.infoHash,
+        DIAL_TIMEOUT_MS,
+      );
+      console.info(
+        `[3] libtorrent dialled [::1]:${advertised.port} ${ms(h.atMs - sent.atMs)} after our PEX`,
+      );
+      expect(h.remoteAddress).toBe('::1');
+      expect(
+        harness.events.slice(from).filter(isDisconnectOf(v6Only.session, toV6Only.connection)),
+      ).toEqual([]);
+      expectNothingFlagged(toV6Only);
     },
-    150_000,
+    TEST_TIMEOUT_MS,
   );
 });
+
+describe('4c/4d. timing without a wire: our default schedule and libtorrent cadence replayed', () => {
+  // libtorrent's flood rule as a model; test 4a shows the real libtorrent agrees with it.
+  test('the model: 7 messages 1 s apart trip it, 7 spread over more than 60 s do not', () => {
+    expect(findLibtorrentFloodTrip([0, 1, 2, 3, 4, 5, 6].map((i) => i * 1_000))).toBe(6);
+    expect(findLibtorrentFloodTrip([0, 1, 2, 3, 4, 5, 6].map((i) => i * 10_001))).toBeUndefined();
+    expect(findLibtorrentFloodTrip([0, 1, 2, 3, 4, 5, 6].map((i) => i * 9_999))).toBe(6);
+  });
+
+  test("4c. our default schedule (utPex() defaults, fake clock), a change every second for 30 min, late timers: never 2 messages in 60 s, never trips libtorrent's rule", () => {
+    for (const lateByMs of [0, 2_999]) {
+      const time = createFakeTime();
+      let lateness = 0;
+      // A loaded machine: every timer fires up to `lateByMs` late (deterministic spread).
+      const timers = {
+        setTimeout: (cb: () => void, delay: number) => {
+          lateness = (lateness + 1_337) % (lateByMs + 1);
+          return time.timers.setTimeout(cb, delay + lateness);
+        },
+        clearTimeout: (h: unknown) => time.timers.clearTimeout(h),
+      };
+      const sentAt: number[] = [];
+      const wire = createFakeWire();
+      const Extension = utPex({ clock: time.clock, timers });
+      const pex = new Extension(wire);
+      pex.session.on('sent', (s) => sentAt.push(s.at));
+      pex.onExtendedHandshake({ m: { ut_pex: 1 }, p: 6881 });
+      pex.start();
+      for (let second = 0; second < 30 * 60; second++) {
+        pex.addPeer(`198.51.100.${(second % 200) + 1}:${6881 + (second % 7)}`);
+        if (second > 0)
+          pex.dropPeer(`198.51.100.${((second - 1) % 200) + 1}:${6881 + ((second - 1) % 7)}`);
+        time.advance(1_000);
+      }
+      console.info(
+        `[4c] timers up to ${lateByMs} ms late: ${sentAt.length} messages in 30 min, first at ${ms(sentAt[0] ?? Number.NaN)}, gaps ${Math.min(...gapsOf(sentAt))}..${Math.max(...gapsOf(sentAt))} ms`,
+      );
+      expect(wire.sent).toHaveLength(sentAt.length);
+      expect(sentAt.length).toBeGreaterThanOrEqual(25);
+      expect(sentAt[0]).toBeGreaterThanOrEqual(FIRST_MESSAGE_DELAY_MS);
+      for (const gap of gapsOf(sentAt))
+        expect(gap).toBeGreaterThanOrEqual(DEFAULT_SEND_INTERVAL_MS);
+      expect(maxInWindow(sentAt, 60_000)).toBe(1);
+      expect(findLibtorrentFloodTrip(sentAt)).toBeUndefined();
+    }
+  });
+
+  test("4d. libtorrent's recorded cadence and payloads, replayed for 30 min through createInboundView and through a session with a fake clock: nothing flagged", () => {
+    const firstBytes = hexToBytes(LIBTORRENT_FIRST_PEX_HEX);
+    const secondBytes = hexToBytes(LIBTORRENT_SECOND_PEX_HEX);
+    // The recorded gaps, and 1 s less than the shortest as margin for network jitter.
+    const gaps = [...LIBTORRENT_PEX_GAPS_MS, Math.min(...LIBTORRENT_PEX_GAPS_MS) - 1_000];
+    for (const firstAt of LIBTORRENT_FIRST_PEX_DELAYS_MS) {
+      for (const gap of gaps) {
+        const arrivals = Array.from({ length: 30 }, (_, i) => firstAt + i * gap);
+        const payload = (i: number) => (i === 0 ? firstBytes : secondBytes);
+
+        // core's inbound view, default options.
+        const view = createInboundView();
+        arrivals.forEach((at, i) => {
+          const result = view.receive(decodeWithCore(payload(i)), at);
+          expect(result).toMatchObject({ applied: true, violations: [] });
+          // What is new: 3 contacts, then the joiner, then nothing.
+          expect(result.added).toHaveLength(i === 0 ? 3 : i === 1 ? 1 : 0);
+        });
+
+        // A session with a fake clock, the default policy, our own contact as localAddresses.
+        const time = createFakeTime();
+        const session = createPexSession({
+          send: () => {},
+          clock: time.clock,
+          timers: time.timers,
+          remoteAddress: '127.0.0.2:6881',
+          localAddresses: [RECORDED_SELF],
+        });
+        const flagged: unknown[] = [];
+        const peers: string[] = [];
+        session.on('violation', (v) => flagged.push(v));
+        session.on('invalid', (e) => flagged.push(e));
+        session.on('warning', (w) => flagged.push(w));
+        session.on('peer', (p) => peers.push(formatEndpoint(p.address, p.port)));
+        arrivals.forEach((at, i) => {
+          time.advance(at - time.now());
+          session.receive(payload(i));
+        });
+        expect(flagged).toEqual([]);
+        expect(peers.sort()).toEqual(
+          [
+            '127.0.0.3:35641',
+            '127.0.0.4:46043',
+            formatEndpoint(RECORDED_JOINER.address, RECORDED_JOINER.port),
+          ].sort(),
+        );
+      }
+    }
+    // The same view does flag a sender three times as fast as libtorrent (a check that
+    // this replay can fail): 20 s gaps exhaust the burst allowance within minutes.
+    const view = createInboundView();
+    const refused = Array.from({ length: 30 }, (_, i) =>
+      view.receive(decodeWithCore(firstBytes), i * 20_000),
+    ).filter((r) => !r.applied);
+    expect(refused.length).toBeGreaterThan(0);
+  });
+});
+
+/** The part of a bittorrent-protocol wire the adapter uses, recording what it sends. */
+function createFakeWire() {
+  const sent: Uint8Array[] = [];
+  const wire: PexWire & { sent: Uint8Array[] } = {
+    sent,
+    peerExtendedMapping: { ut_pex: 1 },
+    extended: (_name, bytes) => {
+      sent.push(bytes);
+    },
+    use: () => {},
+    destroy: () => undefined,
+    once: () => wire,
+  };
+  return wire;
+}
 
 function isProcessAlive(pid: number): boolean {
   try {

@@ -9,12 +9,7 @@ import type {
 } from '@pex/events';
 import { type PexWire, type UtPexExtension, type UtPexOptions, utPex } from '@pex/wire-adapter';
 import type { ExtensionConstructor } from 'bittorrent-protocol';
-import {
-  type HandshakeListener,
-  listenForHandshakes,
-  type OpenedWire,
-  openWire,
-} from './wire.js';
+import { type HandshakeListener, listenForHandshakes, type OpenedWire, openWire } from './wire.js';
 
 /** `host:port`, with brackets for IPv6. */
 export function formatEndpoint(address: string, port: number): string {

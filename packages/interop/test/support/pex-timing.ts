@@ -19,7 +19,10 @@ export function findLibtorrentFloodTrip(arrivalsMs: readonly number[]): number |
   const last: number[] = [];
   for (let i = 0; i < arrivalsMs.length; i++) {
     const now = arrivalsMs[i] as number;
-    if (last.length === LIBTORRENT_PEX_HISTORY && now - LIBTORRENT_PEX_WINDOW_MS < (last[0] as number)) {
+    if (
+      last.length === LIBTORRENT_PEX_HISTORY &&
+      now - LIBTORRENT_PEX_WINDOW_MS < (last[0] as number)
+    ) {
       return i;
     }
     last.push(now);
