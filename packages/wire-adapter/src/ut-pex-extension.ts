@@ -10,7 +10,13 @@ import {
 } from '@pex/events';
 import { EventEmitter } from 'eventemitter3';
 import { fromUtPexFlags, toUtPexFlags, type UtPexFlags } from './ut-pex-flags.js';
-import { isWireClosed, type PexWire, readListenPort, remoteAdvertisesPex } from './wire.js';
+import {
+  isOutgoing,
+  isWireClosed,
+  type PexWire,
+  readListenPort,
+  remoteAdvertisesPex,
+} from './wire.js';
 
 /** What to do when the remote breaks a PEX rule or sends an undecodable payload. */
 export type UtPexViolationAction = 'warn' | 'destroy';
@@ -32,8 +38,9 @@ export interface UtPexOptions
   /**
    * The remote's IP (and port), e.g. from the socket: `"203.0.113.5:51413"`. Default: the
    * wire's `remoteAddress` / `remotePort` properties where the application set them. Used
-   * never to advertise the remote to itself and for the local-sender rule of the peer policy;
-   * the port is replaced by the listen port from the remote's extended handshake (`p`).
+   * never to advertise the remote to itself and for the local-sender rule of the peer policy.
+   * Unless the wire is known to be outgoing (`wire.type` ending in `Outgoing`), the port is
+   * replaced by the listen port from the remote's extended handshake (`p`).
    */
   readonly remoteAddress?: PeerAddressInput;
 }
@@ -136,7 +143,7 @@ export function defineUtPexExtension(
     declare readonly name: 'ut_pex';
     readonly session: PexSession;
     readonly #wire: PexWire;
-    readonly #remoteIp: string | undefined;
+    #remoteIp: string | undefined;
 
     constructor(wire: PexWire) {
       super();
@@ -213,14 +220,22 @@ export function defineUtPexExtension(
 
     onExtendedHandshake(handshake: Record<string, unknown>): void {
       this.#guard(() => {
-        // The listen port (`p`) identifies the remote among peers; its connection port may be
-        // ephemeral (incoming connections).
+        // The application may set `wire.remoteAddress` after `wire.use()`.
+        if (this.#remoteIp === undefined) {
+          const remote = resolveRemote(undefined, this.#wire);
+          if (remote !== undefined) {
+            this.#remoteIp = remote.address;
+            this.session.setRemoteAddress({ address: remote.address, port: remote.port });
+          }
+        }
+        // The listen port (`p`) identifies the remote among peers when it dialled us (its
+        // connection port is ephemeral); when we dialled it, the port we dialled already is.
         const listenPort = readListenPort(handshake);
-        if (this.#remoteIp !== undefined && listenPort !== undefined) {
+        if (this.#remoteIp !== undefined && listenPort !== undefined && !isOutgoing(this.#wire)) {
           this.session.setRemoteAddress({ address: this.#remoteIp, port: listenPort });
         }
-        this.session.setRemoteSupportsPex(remoteAdvertisesPex(this.#wire));
       });
+      this.#guard(() => this.session.setRemoteSupportsPex(remoteAdvertisesPex(this.#wire)));
     }
 
     onMessage(payload: Uint8Array): void {

@@ -30,6 +30,11 @@ export function isWireClosed(wire: PexWire): boolean {
   return wire.destroyed === true;
 }
 
+/** True if the wire is known to be one we dialled (WebTorrent's `tcpOutgoing`, `utpOutgoing`). */
+export function isOutgoing(wire: PexWire): boolean {
+  return typeof wire.type === 'string' && wire.type.endsWith('Outgoing');
+}
+
 /** True if the remote's extended handshake advertised ut_pex with a usable id. */
 export function remoteAdvertisesPex(wire: PexWire): boolean {
   const id = wire.peerExtendedMapping?.ut_pex;

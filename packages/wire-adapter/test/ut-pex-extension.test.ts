@@ -256,3 +256,54 @@ describe('encoding compatibility', () => {
     expect(Array.from(payloads[0] as Uint8Array)).toEqual(Array.from(expected));
   });
 });
+
+describe("the remote's own address", () => {
+  const listenHandshake = (port: number) => (w: Wire) => {
+    w.extendedHandshake.p = port;
+    w.use(utPex() as never);
+  };
+  const addressed = (payload: Uint8Array) =>
+    decodePexMessage(payload).added.map((p) => `${Array.from(p.address).join('.')}:${p.port}`);
+
+  test('set on the wire after use(), with the listen port from p when it dialled us', async () => {
+    const time = createFakeTime();
+    const { a, b, close } = await pipeWires(
+      (w) => {
+        w.use(utPex({ clock: time.clock, timers: time.timers }) as never);
+        // WebTorrent-style properties, set once the socket is known: an ephemeral port.
+        Object.assign(w, { remoteAddress: '1.2.3.4', remotePort: 51_000 });
+      },
+      listenHandshake(6881),
+      { a: 'tcpIncoming', b: 'tcpOutgoing' },
+    );
+    cleanups.push(close);
+    const payloads = recordPexPayloads(b);
+    pex(a).addPeer('1.2.3.4:6881'); // the remote itself, at its listen port
+    pex(a).addPeer('1.2.3.4:51000'); // its connection port is not a listen address: advertised
+    pex(a).addPeer('5.6.7.8:6881');
+    pex(a).start();
+    time.advance(1_500);
+    await waitUntil(() => payloads.length === 1);
+    expect(payloads.map(addressed)).toEqual([['1.2.3.4:51000', '5.6.7.8:6881']]);
+  });
+
+  test('when we dialled it, the dialled port stays its address whatever p says', async () => {
+    const time = createFakeTime();
+    const { a, b, close } = await pipeWires(
+      (w) =>
+        w.use(
+          utPex({ clock: time.clock, timers: time.timers, remoteAddress: '1.2.3.4:6881' }) as never,
+        ),
+      listenHandshake(7000),
+      { a: 'tcpOutgoing', b: 'tcpIncoming' },
+    );
+    cleanups.push(close);
+    const payloads = recordPexPayloads(b);
+    pex(a).addPeer('1.2.3.4:6881'); // the address we dialled: the remote itself
+    pex(a).addPeer('5.6.7.8:6881');
+    pex(a).start();
+    time.advance(1_500);
+    await waitUntil(() => payloads.length === 1);
+    expect(payloads.map(addressed)).toEqual([['5.6.7.8:6881']]);
+  });
+});
