@@ -16,16 +16,10 @@ import {
   createPeerPool,
   expectConvergence,
   keyOf,
-  type ModelSettings,
   RemoteModel,
+  SMALL_CAPS as SMALL,
 } from './support/outbound-model.js';
 
-const SMALL: ModelSettings = {
-  intervalMs: 1000,
-  firstMessageMaxAdded: 4,
-  maxAddedPerMessage: 3,
-  maxDroppedPerMessage: 2,
-};
 const POOL = createPeerPool(10, 5);
 
 interface Model {

@@ -14,14 +14,9 @@ import {
   keyOf,
   type ModelSettings,
   RemoteModel,
+  SMALL_CAPS as SMALL,
 } from './support/outbound-model.js';
 
-const SMALL: ModelSettings = {
-  intervalMs: 1000,
-  firstMessageMaxAdded: 4,
-  maxAddedPerMessage: 3,
-  maxDroppedPerMessage: 2,
-};
 /** A second kind of connection: no interval, one peer per message, so cursors drift apart. */
 const TINY: ModelSettings = {
   intervalMs: 0,

@@ -155,3 +155,11 @@ function sortedEntries(map: ReadonlyMap<PeerKey, number>): [string, number][] {
     .map(([key, flags]): [string, number] => [String(key), flags])
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
+
+/** Small caps and interval, so that short command sequences reach every limit. */
+export const SMALL_CAPS: ModelSettings = {
+  intervalMs: 1000,
+  firstMessageMaxAdded: 4,
+  maxAddedPerMessage: 3,
+  maxDroppedPerMessage: 2,
+};
