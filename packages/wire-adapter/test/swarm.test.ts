@@ -52,12 +52,14 @@ afterEach(async () => {
 /** Advances the injected clock and Date.now together, in 1 s steps, delivering after each. */
 async function advanceAll(time: FakeTime, ms: number): Promise<void> {
   await flushIo();
-  for (let left = ms; left > 0; left -= 1_000) {
+  let left = ms;
+  do {
     const step = Math.min(left, 1_000);
     time.advance(step);
     jest.setSystemTime(Date.now() + step);
     await flushIo();
-  }
+    left -= step;
+  } while (left > 0);
 }
 
 /** A message as text: `+1.2.3.4:6881/0x10` for an added peer, `-1.2.3.4:6881` for a dropped one. */
@@ -332,6 +334,42 @@ describe('createPexSwarm: joins and leaves', () => {
     }
     for (const r of crowd) expect(r.messages).toEqual([]);
     expect((observers[1] as Remote).wire.destroyed).toBe(false);
+  });
+});
+
+describe('createPexSwarm: timing and duplicates', () => {
+  test('a join after an idle poll goes out at once, not one more interval later', async () => {
+    const time = createFakeTime();
+    const hub = createHub({ time });
+    const a = await hub.connect({ kind: 'ours', host: 1 });
+    await hub.connect({ kind: 'ours', host: 2 });
+    await hub.advance(FIRST_MESSAGE_MS);
+    expect(a.sent).toEqual([FIRST_MESSAGE_MS]);
+    // At 71.5 s the session looks and finds nothing; a peer joins at 80 s.
+    await hub.advance(78_500);
+    const c = await hub.connect({ kind: 'ours', host: 3 });
+    await hub.advance(0);
+    expect(a.sent).toEqual([FIRST_MESSAGE_MS, 80_000]);
+    expect(describeMessage(a.messages[1] as PexMessage)).toEqual([`+${c.listen}/0x0`]);
+  });
+
+  test('two connections to one peer advertise it once and drop it when the last closes', async () => {
+    const time = createFakeTime();
+    const hub = createHub({ time });
+    const observer = await hub.connect({ kind: 'ours', host: 1 });
+    const dialled = await hub.connect({ kind: 'none', host: 2, outgoing: true, listenPort: 6002 });
+    const dialledUs = await hub.connect({ kind: 'none', host: 2, listenPort: 6002 });
+    expect(hub.swarm.wireCount).toBe(3);
+    expect(hub.swarm.advertisedCount).toBe(2);
+    await hub.advance(FIRST_MESSAGE_MS);
+    expect(observer.messages.map(describeMessage)).toEqual([[`+${dialled.listen}/0x10`]]);
+    dialled.close();
+    await hub.advance(INTERVAL_MS);
+    expect(observer.messages).toHaveLength(1);
+    expect(hub.swarm.advertisedCount).toBe(2);
+    dialledUs.close();
+    await hub.advance(INTERVAL_MS);
+    expect(observer.messages.map(describeMessage)[1]).toEqual([`-${dialled.listen}`]);
   });
 });
 
