@@ -250,6 +250,30 @@ describe('peers npm ut_pex advertises reach us', () => {
   });
 });
 
+describe('what we do differently with what npm ut_pex sends', () => {
+  test('IPv4-mapped IPv6 reads as IPv4; unknown drops, refused ranges and loopback from an unknown remote are not emitted', async () => {
+    const pair = await pipeWires(useTheirs, useOurs());
+    cleanups.push(pair.close);
+    const seen = recordOurEvents(pair.b);
+    theirs(pair.a).addPeer6('[::ffff:1.2.3.4]:6881', { isReachable: true });
+    theirs(pair.a).addPeer('203.0.113.5:6881'); // documentation range: reserved
+    theirs(pair.a).addPeer('127.0.0.1:6881'); // loopback, and we do not know the remote's address
+    theirs(pair.a).addPeer('8.8.8.8:0'); // port 0
+    theirs(pair.a).addPeer('8.8.4.4:53');
+    theirs(pair.a).dropPeer('9.9.9.9:9999'); // never reported
+    theirs(pair.a).start();
+    await advance(UT_PEX_INTERVAL_MS);
+    // ut_pex's added (IPv4) comes before its added6, where the mapped address travelled.
+    expect(seen.peers).toEqual([
+      ['8.8.4.4:53', NO_FLAGS],
+      ['1.2.3.4:6881', { ...NO_FLAGS, isReachable: true }],
+    ]);
+    expect(seen.typedPeers.map((p) => p.family)).toEqual([4, 4]);
+    expect(seen.dropped).toEqual([]);
+    expect(seen.warnings).toEqual([]);
+  });
+});
+
 describe("ut_pex's own rate check (< 60 s by Date.now destroys the wire)", () => {
   test('never fires against our default interval across several messages, both ways', async () => {
     const pair = await pipeWires(useOurs(), useTheirs);
