@@ -153,6 +153,11 @@ describeIfLibtorrent('our stack and libtorrent 2.0.8 over IPv4 loopback', () => 
       ];
       for (const { wire, listed } of cases) {
         expect(wire.opened.peerExtendedHandshake.m).toHaveProperty('ut_pex');
+        // BEP 10 `yourip`: libtorrent tells us the address it sees us at; with our `p` that is
+        // exactly the own contact it will list (see below).
+        expect([...(wire.opened.peerExtendedHandshake.yourip as Uint8Array)]).toEqual([
+          127, 0, 0, 1,
+        ]);
         const first = await waitUntil(() => wire.payloads[0], FIRST_PEX_TIMEOUT_MS, 'first PEX');
         const delayMs = first.atMs - wire.opened.extendedHandshakeAtMs;
         console.info(`[1] first libtorrent PEX ${ms(delayMs)} after its extended handshake`);
