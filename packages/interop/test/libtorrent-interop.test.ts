@@ -111,12 +111,14 @@ describeIfLibtorrent('our stack and libtorrent 2.0.8 over IPv4 loopback', () => 
 
   beforeAll(async () => {
     harness = await startLibtorrentHarness({ sessions: 3 });
-    // libtorrent sends PEX only once it has two connected peers: wait until the seed has sent
-    // its first PEX to the other sessions, i.e. the swarm is interconnected.
-    await harness.waitFor(
-      (e) => e.event === 'peer_log' && e.session === 0 && e.kind === 'PEX_FULL',
-      15_000,
-    );
+    // libtorrent sends PEX only once it has two connected peers, so a session's first PEX_FULL
+    // means it is connected to both others; test 1 expects the swarm fully interconnected.
+    for (const s of harness.peers) {
+      await harness.waitFor(
+        (e) => e.event === 'peer_log' && e.session === s.session && e.kind === 'PEX_FULL',
+        15_000,
+      );
+    }
   }, TEST_TIMEOUT_MS);
 
   afterEach(async () => {
@@ -376,17 +378,30 @@ describeIfLibtorrent('our stack and libtorrent 2.0.8 over IPv4 loopback', () => 
     );
     expect(lgGapMs).toBeGreaterThan(55_000);
     expect(lgGapMs).toBeLessThan(66_000);
+    // Our session took the diff (the 60 s cadence was not refused): everything new in it is
+    // reported, once. libtorrent's diff re-lists peers it sent before (its first swarm-wide
+    // diff is built against an empty list); those are not reported again.
     const diff = decodePexMessage(second.value);
-    expect(diff.added).toContainEqual({ ...joiner.self, flags: 0 });
-    // Our session took the diff: the joiner is reported (its 60 s cadence was not refused).
+    const firstList = decodePexMessage(first.value);
+    const expectedAll = [
+      ...expectedFromRaw(firstList.added, 4, us.self),
+      ...expectedFromRaw(diff.added, 4, us.self),
+    ]
+      .filter((p, i, all) => all.findIndex((q) => sameEndpoint(p, q)) === i)
+      .sort(byEndpoint);
     await waitUntil(
-      () => us.peers.find((p) => sameEndpoint(p.value, joiner.self)),
+      () => (us.peers.length >= expectedAll.length ? true : undefined),
       2_000,
-      'the joiner reported by our session',
+      'the new peers of the diff reported by our session',
     );
-    // libtorrent's diff re-lists peers it sent before; each is reported once.
-    const keys = us.peers.map((p) => formatEndpoint(p.value.address, p.value.port));
-    expect(new Set(keys).size).toBe(keys.length);
+    expect(reported(us)).toEqual(expectedAll);
+    // The joiner connected right after libtorrent's first message, so its next diff (built on
+    // a 60 s swarm-wide tick) has it unless that tick fell in the fraction of a second between.
+    const joinerListed = diff.added.some((c) => sameEndpoint(c, joiner.self));
+    console.info(
+      `[4b] joiner in libtorrent's diff: ${joinerListed}; diff added ${JSON.stringify(diff.added)}`,
+    );
+    if (joinerListed) expect(reported(us)).toContainEqual({ ...joiner.self, family: 4, flags: 0 });
 
     // Our second message: no sooner than 70 s after the first, whatever changed meanwhile.
     await waitUntil(() => us.sent[1], 20_000, 'our second PEX');
