@@ -318,6 +318,13 @@ describeIfLibtorrent('our stack and libtorrent 2.0.8 over IPv4 loopback', () => 
       expect(receipts).toHaveLength(6);
       expect(us.sent.length).toBeGreaterThanOrEqual(7);
       expect(findLibtorrentFloodTrip(sentAt)).toBe(6);
+      // The adapter stops its timer when the wire closes: no more messages (or `sent` events)
+      // on a 1 s interval with changes still coming.
+      await waitUntil(() => (us.opened.wire.destroyed ? true : undefined), 5_000, 'wire closed');
+      const sentAtClose = us.sent.length;
+      await new Promise((r) => setTimeout(r, 2_500));
+      expect(us.sent.length).toBe(sentAtClose);
+      expectNothingFlagged(us);
     },
     TEST_TIMEOUT_MS,
   );
