@@ -1,6 +1,7 @@
 // Smoke tests for the libtorrent interop harness: a real bittorrent-protocol 5 wire with the
-// npm ut_pex 5.0.2 extension (a stand-in until our adapter exists) talks to libtorrent 2.0.8
-// sessions on loopback. Only receiving is tested with ut_pex: it sends on a 65 s tick.
+// npm ut_pex 5.0.2 extension (the incumbent, independent of our code) talks to libtorrent 2.0.8
+// sessions on loopback. Only receiving is tested with ut_pex: it sends on a 65 s tick. Our own
+// stack against libtorrent: libtorrent-interop.test.ts.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
 import utPex, { type UtPex, type UtPexFlags } from 'ut_pex';
 import {
