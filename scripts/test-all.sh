@@ -13,8 +13,11 @@ step() {
 
 step bash scripts/bootstrap.sh
 step bash scripts/ensure-interop-tools.sh
+step bash scripts/ensure-browser.sh
 step pnpm_cmd exec turbo run typecheck --output-logs=errors-only
 step pnpm_cmd exec biome ci .
+step bash scripts/check-packages.sh
+step pnpm_cmd exec size-limit
 mkdir -p reports
 rm -f reports/jest.json
 NODE_OPTIONS=--experimental-vm-modules step pnpm_cmd exec jest --ci --json --outputFile=reports/jest.json "$@"
