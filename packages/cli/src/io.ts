@@ -1,11 +1,42 @@
 /** Where a command writes: injectable so tests capture output without spawning processes. */
 export interface CommandIo {
+  /** Writes one line of normal output (without its newline). */
   out(line: string): void;
+  /** Writes one line of error output (without its newline). */
   err(line: string): void;
+  /**
+   * A progress line that replaces the previous one where the output is a terminal.
+   * Optional: commands fall back to `out`.
+   */
+  status?(line: string): void;
 }
 
-/** The process's own stdout/stderr. */
+// A progress line is on screen without its newline: the next output first clears it.
+let statusShown = false;
+
+function clearStatus(): void {
+  if (statusShown) {
+    process.stdout.write('\r\x1b[2K');
+    statusShown = false;
+  }
+}
+
+/** The process's own stdout/stderr; progress lines are redrawn in place on a terminal. */
 export const processIo: CommandIo = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
+  out: (line) => {
+    clearStatus();
+    process.stdout.write(`${line}\n`);
+  },
+  err: (line) => {
+    clearStatus();
+    process.stderr.write(`${line}\n`);
+  },
+  status: (line) => {
+    if (process.stdout.isTTY) {
+      process.stdout.write(`\r\x1b[2K${line.slice(0, Math.max(20, process.stdout.columns - 1))}`);
+      statusShown = true;
+    } else {
+      process.stdout.write(`${line}\n`);
+    }
+  },
 };

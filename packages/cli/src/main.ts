@@ -1,11 +1,13 @@
 import { parseArgs } from 'node:util';
 import { runDecode } from './decode-command.js';
+import { runDemo } from './demo-command.js';
 import { type CommandIo, processIo } from './io.js';
+import { runProbe } from './probe-command.js';
 import { USAGE, UsageError } from './usage.js';
 
 /**
  * Runs the `pex` command with `argv` (without node and script) and returns the exit code:
- * 0 success, 1 the operation failed, 2 usage error.
+ * 0 success, 1 the operation failed, 2 usage error; `probe` has its own codes 3..6 (see usage).
  */
 export async function main(argv: readonly string[], io: CommandIo = processIo): Promise<number> {
   const [command, ...rest] = argv;
@@ -23,6 +25,10 @@ export async function main(argv: readonly string[], io: CommandIo = processIo): 
         });
         return await runDecode({ positionals, file: values.file, json: values.json }, io);
       }
+      case 'demo':
+        return await runDemo(rest, io);
+      case 'probe':
+        return await runProbe(rest, io);
       default:
         throw new UsageError(`unknown command ${JSON.stringify(command)}`);
     }

@@ -6,10 +6,34 @@ export class UsageError extends Error {
 export const USAGE = `usage: pex <command> [options]
 
 commands:
+  demo [--nodes N] [--max-connections N] [--interval MS] [--first-delay MS]
+       [--timeout S] [--json]
+      run a PEX swarm on loopback: N TCP nodes (default 20) on one made-up torrent,
+      each told about one other node only; they find the rest through PEX and dial
+      it, up to --max-connections each (default 8). --interval (default 1500 ms) is
+      ACCELERATED: BEP 11 allows one message per minute on the public network.
+      --first-delay: first message on a new connection (default 500 ms).
+      Prints progress and a summary (time and rounds to converge, messages and
+      bytes per node, largest message, a discovery chart); --json prints it as JSON.
+      Exit 0 when every node knew every other, 1 if not within --timeout (default 60 s).
+
+  probe HOST:PORT --info-hash HEX [--listen-port N] [--duration S] [--count N]
+        [--timeout S] [--json]
+      connect to a live BitTorrent peer (IPv6 as [::1]:6881), do the handshakes
+      advertising ut_pex and listen port N (default 6881; nothing listens there),
+      and print every PEX message as it arrives: time since connect, added peers
+      with their flags (and whether the default peer policy would refuse them),
+      dropped peers. Stops after --duration (default 90 s) or --count messages;
+      --timeout bounds connect + handshakes (default 10 s); --json: JSON lines.
+      Exit codes: 0 PEX received, 3 cannot connect (e.g. refused), 4 handshake
+      rejected (wrong info hash, closed, no answer), 5 the peer does not support
+      ut_pex, 6 no PEX message within the duration.
+
   decode <hex> | --file PATH [--json]
       decode one PEX payload (the bencoded dictionary) and print its peers,
       or the reason it is invalid (exit 1)
 
 options:
   -h, --help   show this text
+  exit code 2: a usage error
 `;

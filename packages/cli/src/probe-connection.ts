@@ -1,0 +1,205 @@
+import { randomBytes } from 'node:crypto';
+import { connect as netConnect } from 'node:net';
+import { utPex } from '@pex/wire-adapter';
+import Wire from 'bittorrent-protocol';
+
+/** Why a probe could not start listening for PEX. */
+export type ProbeFailureKind =
+  /** TCP connect failed: refused, unreachable, timed out. */
+  | 'connect-failed'
+  /** The peer closed, answered for another torrent, or did not answer the handshake. */
+  | 'handshake-rejected'
+  /** The peer speaks BitTorrent but not ut_pex (no BEP 10, or no `m.ut_pex`). */
+  | 'no-ut-pex';
+
+/** A probe that failed before PEX; `kind` tells the cases apart. */
+export class ProbeError extends Error {
+  override readonly name = 'ProbeError';
+  readonly kind: ProbeFailureKind;
+  constructor(kind: ProbeFailureKind, message: string) {
+    super(message);
+    this.kind = kind;
+  }
+}
+
+export interface ProbeConnectionOptions {
+  readonly host: string;
+  readonly port: number;
+  /** Hex, lower case. */
+  readonly infoHash: string;
+  /** Sent as `p` in our extended handshake (nothing listens there). */
+  readonly listenPort: number;
+  /** Bound on connect plus both handshakes. */
+  readonly handshakeTimeoutMs: number;
+  /**
+   * Each raw ut_pex payload, with ms since the TCP connection opened and the remote that sent
+   * it (its IP as the socket sees it, its listen port where its extended handshake gave one).
+   */
+  readonly onPex: (payload: Uint8Array, atMs: number, remote: ProbeRemote) => void;
+  /** Rule violations the session noticed (e.g. messages too frequent). */
+  readonly onWarning: (error: Error, atMs: number) => void;
+  /** The connection closed after the handshakes. */
+  readonly onClose: (atMs: number) => void;
+}
+
+/** The remote peer: IP address as the socket sees it, listen port (else the port dialled). */
+export interface ProbeRemote {
+  readonly address: string;
+  readonly port: number;
+}
+
+/** An open connection whose remote supports ut_pex. */
+export interface ProbeConnection {
+  readonly remote: ProbeRemote;
+  readonly connectMs: number;
+  /** The remote's peer id, hex. */
+  readonly peerId: string;
+  /** The remote's extended handshake: `v` (client), `p` (listen port), extension names. */
+  readonly client: string | undefined;
+  readonly remoteListenPort: number | undefined;
+  readonly extensions: readonly string[];
+  readonly utPexId: number;
+  close(): void;
+}
+
+const PROBE_CLIENT = 'pex-probe 0.1.0';
+
+/**
+ * Connects to a BitTorrent peer, does the handshakes advertising ut_pex and `listenPort`, and
+ * resolves once the remote's extended handshake lists ut_pex. From then on every ut_pex payload
+ * goes to `onPex` as received (decoding is the caller's: it shows exactly what was sent).
+ * @throws {ProbeError} `connect-failed`, `handshake-rejected` or `no-ut-pex`; the connection is
+ *   closed then.
+ */
+export function openProbeConnection(options: ProbeConnectionOptions): Promise<ProbeConnection> {
+  const startedAt = performance.now();
+  let connectedAt: number | undefined;
+  const sinceConnect = () => performance.now() - (connectedAt ?? startedAt);
+  const wire = new Wire('tcpOutgoing');
+  // Accept everything: the probe shows what the remote sent; the command marks what the
+  // default policy would refuse. We advertise no peer, so the session never sends.
+  wire.use(utPex({ accept: () => true }) as never);
+  wire.extendedHandshake.p = options.listenPort;
+  wire.extendedHandshake.v = PROBE_CLIENT;
+  const socket = netConnect({ host: options.host, port: options.port });
+  socket.setNoDelay(true);
+  (socket as NodeJS.ReadWriteStream).pipe(wire as unknown as NodeJS.WritableStream);
+  (wire as unknown as NodeJS.ReadableStream).pipe(socket);
+
+  let closed = false;
+  let ready = false;
+  let remote: ProbeRemote | undefined;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    wire.destroy();
+    socket.destroy();
+    if (ready) options.onClose(sinceConnect());
+  };
+  socket.on('close', close);
+  wire.on('close', close);
+  wire.on('error', close);
+
+  return new Promise<ProbeConnection>((resolve, reject) => {
+    let handshakeSeen = false;
+    const fail = (kind: ProbeFailureKind, message: string) => {
+      if (ready || closed) return;
+      clearTimeout(timer);
+      close();
+      reject(new ProbeError(kind, message));
+    };
+    const timer = setTimeout(() => {
+      if (connectedAt === undefined) {
+        fail('connect-failed', `no TCP connection within ${options.handshakeTimeoutMs} ms`);
+      } else {
+        fail(
+          'handshake-rejected',
+          `no ${handshakeSeen ? 'extended handshake (BEP 10)' : 'handshake'} within ${options.handshakeTimeoutMs} ms`,
+        );
+      }
+    }, options.handshakeTimeoutMs);
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      if (connectedAt === undefined) {
+        fail(
+          'connect-failed',
+          error.code === 'ECONNREFUSED' ? 'connection refused' : `cannot connect: ${error.message}`,
+        );
+      } else {
+        fail('handshake-rejected', `connection error during the handshake: ${error.message}`);
+      }
+    });
+    socket.on('close', () => {
+      fail(
+        'handshake-rejected',
+        handshakeSeen
+          ? 'the peer closed the connection after its handshake, before its extended handshake'
+          : 'the peer closed the connection without answering the handshake ' +
+              '(wrong info hash: it does not have this torrent, or it refused us)',
+      );
+    });
+    socket.once('connect', () => {
+      connectedAt = performance.now();
+      wire.handshake(options.infoHash, randomBytes(20), { dht: false, fast: false });
+    });
+    wire.on('handshake', (...args: unknown[]) => {
+      const [infoHash, , extensions] = args as [string, string, { extended?: boolean }];
+      handshakeSeen = true;
+      if (infoHash !== options.infoHash) {
+        fail('handshake-rejected', `the peer answered for another torrent: info hash ${infoHash}`);
+      } else if (extensions.extended !== true) {
+        fail(
+          'no-ut-pex',
+          'the peer does not support the extension protocol (BEP 10), so no ut_pex',
+        );
+      }
+    });
+    wire.on('extended', (name: unknown, payload: unknown) => {
+      if (name === 'ut_pex' && payload instanceof Uint8Array && remote !== undefined && !closed) {
+        options.onPex(payload, sinceConnect(), remote);
+        return;
+      }
+      if (name !== 'handshake' || ready || closed) return;
+      const handshake = (payload ?? {}) as Record<string, unknown>;
+      const extensions = Object.keys(
+        typeof handshake.m === 'object' && handshake.m !== null ? handshake.m : {},
+      );
+      const utPexId = wire.peerExtendedMapping.ut_pex;
+      if (typeof utPexId !== 'number' || !(utPexId > 0)) {
+        fail(
+          'no-ut-pex',
+          `the peer does not support ut_pex (its extensions: ${extensions.join(', ') || 'none'})`,
+        );
+        return;
+      }
+      ready = true;
+      clearTimeout(timer);
+      const listenPort = handshake.p;
+      remote = {
+        address: socket.remoteAddress ?? options.host,
+        port:
+          typeof listenPort === 'number' && listenPort >= 1 && listenPort <= 65535
+            ? listenPort
+            : options.port,
+      };
+      const extension = (
+        wire as unknown as { ut_pex: { on(e: 'warning', l: (e: Error) => void): void } }
+      ).ut_pex;
+      extension.on('warning', (error) => options.onWarning(error, sinceConnect()));
+      resolve({
+        remote,
+        connectMs: (connectedAt ?? startedAt) - startedAt,
+        peerId: wire.peerId ?? '',
+        client: readText(handshake.v),
+        remoteListenPort: typeof handshake.p === 'number' ? handshake.p : undefined,
+        extensions,
+        utPexId,
+        close,
+      });
+    });
+  });
+}
+
+function readText(value: unknown): string | undefined {
+  if (value instanceof Uint8Array) return new TextDecoder().decode(value);
+  return typeof value === 'string' ? value : undefined;
+}
