@@ -18,12 +18,15 @@ import { arbitraryPexMessage } from './messages.js';
 
 /** A payload and the reason `decodePexMessage` must refuse it with. */
 export interface MalformedPexPayload {
+  /** The payload, malformed in exactly one known way. */
   readonly bytes: Uint8Array;
+  /** The `reason` of the `PexDecodeError` that decoding it must throw. */
   readonly reason: PexDecodeReason;
 }
 
 /** A well-formed payload and the message it decodes to. */
 export interface PexPayload {
+  /** The payload: valid bencode, possibly in a non-canonical form real clients send. */
   readonly bytes: Uint8Array;
   /** The expected decode: added peers carry flags (0 where `added.f` has no byte), dropped none. */
   readonly message: PexMessage;

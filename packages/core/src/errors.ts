@@ -43,6 +43,7 @@ export const PEX_DECODE_REASONS: readonly PexDecodeReason[] = Object.freeze([
  * Tell it apart by `name === 'PexDecodeError'` (works across package copies) and branch on `reason`.
  */
 export class PexDecodeError extends Error {
+  /** Always `'PexDecodeError'`: test `name`, not `instanceof`, across package copies. */
   override readonly name = 'PexDecodeError';
   /** Machine-readable cause; stable across versions. */
   readonly reason: PexDecodeReason;

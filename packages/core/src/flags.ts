@@ -16,10 +16,15 @@ const KNOWN_FLAG_BITS = 0x1f;
 
 /** The BEP 11 flag byte as named booleans. `reserved` keeps the bits BEP 11 does not define. */
 export interface PexFlags {
+  /** 0x01: the peer prefers encrypted connections (BEP 11: "prefers encryption"). */
   readonly prefersEncryption: boolean;
+  /** 0x02: the peer is a seed or upload-only (BEP 11: "seed/upload_only"). */
   readonly uploadOnly: boolean;
+  /** 0x04: the peer supports uTP (BEP 29). */
   readonly supportsUtp: boolean;
+  /** 0x08: the peer supports the ut_holepunch extension (BEP 55). */
   readonly supportsHolepunch: boolean;
+  /** 0x10: "outgoing connection, peer is reachable": the sender dialled it, so it accepts connections. */
   readonly reachable: boolean;
   /** Bits 0x20..0x80, reserved by BEP 11; kept so they survive a round trip. */
   readonly reserved: number;

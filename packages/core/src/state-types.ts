@@ -53,26 +53,39 @@ export interface OutboundTracker extends PexOutbound {
 
 /** A peer newly reported by a remote, as returned by `InboundView.receive`. */
 export interface InboundPeer {
+  /** Identity key, as `peerKey(address, port)` gives it. */
   readonly key: PeerKey;
+  /** 4 or 6. */
   readonly family: AddressFamily;
+  /** 4 or 16 address bytes, owned by the caller. */
   readonly address: Uint8Array;
+  /** The port the remote reported for it. */
   readonly port: number;
+  /** Its BEP 11 flag byte (0 when the sender gave none). */
   readonly flags: number;
 }
 
 /** A peer a remote no longer reports. */
 export interface InboundDrop {
+  /** Identity key, as `peerKey(address, port)` gives it. */
   readonly key: PeerKey;
+  /** 4 or 6. */
   readonly family: AddressFamily;
+  /** 4 or 16 address bytes, owned by the caller. */
   readonly address: Uint8Array;
+  /** The port the remote had reported for it. */
   readonly port: number;
 }
 
 /** What the remote did wrong; `amount` and `limit` say how much. */
 export interface PexViolation {
+  /** Which rule: more often than allowed, more peers than a message may carry, or one peer in both `added` and `dropped`. */
   readonly kind: 'too-frequent' | 'too-many-added' | 'too-many-dropped' | 'added-and-dropped';
+  /** How much the remote sent (peers, or ms since its previous message for `too-frequent`). */
   readonly amount: number;
+  /** What was allowed. */
   readonly limit: number;
+  /** A human-readable description, for logs (do not parse it). */
   readonly message: string;
 }
 

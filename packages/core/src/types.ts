@@ -6,7 +6,9 @@
  * Decoded peers read their address lazily from the received bytes (see `decodePexMessage`).
  */
 export interface CompactPeer {
+  /** The IP address: 4 bytes (IPv4) or 16 bytes (IPv6), network order. */
   readonly address: Uint8Array;
+  /** The peer's listen port, 1..65535. */
   readonly port: number;
   /** The BEP 11 flag byte (0..255). Absent on dropped peers. */
   readonly flags?: number | undefined;

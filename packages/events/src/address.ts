@@ -7,13 +7,22 @@ export type PexFamily = 4 | 6;
  * A peer as callers write it: `"1.2.3.4:6881"`, `"[2001:db8::1]:6881"` or
  * `{ address: '1.2.3.4', port: 6881 }` (an IPv6 `address` without brackets).
  */
-export type PeerAddressInput = string | { readonly address: string; readonly port: number };
+export type PeerAddressInput =
+  | string
+  | {
+      /** IP address text (`1.2.3.4`, `2001:db8::1`), without brackets. */
+      readonly address: string;
+      /** The port, 0..65535. */
+      readonly port: number;
+    };
 
 /** A checked peer address: canonical text, port, family and the address bytes (4 or 16). */
 export interface PexPeerAddress {
   /** `1.2.3.4` or the RFC 5952 form of an IPv6 address (`2001:db8::1`), without brackets. */
   readonly address: string;
+  /** The port, 0..65535 (the peer policy refuses 0). */
   readonly port: number;
+  /** 4 or 6. */
   readonly family: PexFamily;
   /** 4 bytes for IPv4, 16 for IPv6; a new array owned by the caller. */
   readonly bytes: Uint8Array;

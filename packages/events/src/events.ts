@@ -8,14 +8,19 @@ export interface PexPeerEvent {
   readonly address: string;
   /** 1..65535 for accepted peers (the default policy refuses 0). */
   readonly port: number;
+  /** 4 or 6. */
   readonly family: PexFamily;
+  /** Its BEP 11 flags as named booleans, plus the raw `byte`. */
   readonly flags: PexPeerFlags;
 }
 
 /** Payload of `dropped`: a peer the remote reported earlier (as `peer`) and no longer does. */
 export interface PexDroppedEvent {
+  /** Canonical text, as in the `peer` event that reported it. */
   readonly address: string;
+  /** The port, as in the `peer` event that reported it. */
   readonly port: number;
+  /** 4 or 6. */
   readonly family: PexFamily;
 }
 
@@ -28,9 +33,13 @@ export type PexViolationEvent = PexViolation;
 
 /** Payload of `sent`: what one outgoing message carried, for diagnostics. */
 export interface PexSentEvent {
+  /** IPv4 peers in `added`. */
   readonly added: number;
+  /** IPv6 peers in `added6`. */
   readonly added6: number;
+  /** IPv4 peers in `dropped`. */
   readonly dropped: number;
+  /** IPv6 peers in `dropped6`. */
   readonly dropped6: number;
   /** Length of the encoded payload handed to `send`. */
   readonly bytes: number;
@@ -51,7 +60,9 @@ export type PexWarningSource = 'send' | 'listener' | 'core' | 'policy' | 'discon
 
 /** Payload of `warning`: something threw inside a timer callback or `receive` and was caught. */
 export interface PexWarningEvent {
+  /** Where it was caught. */
   readonly source: PexWarningSource;
+  /** What was thrown (any value: listeners and transports may throw non-Errors). */
   readonly error: unknown;
 }
 

@@ -4,8 +4,11 @@ import type { PexPeerEvent } from './events.js';
 
 /** A peer address known to the policy (the remote, our own listen addresses). */
 export interface PexEndpoint {
+  /** Canonical text (`1.2.3.4`, `2001:db8::1`), without brackets. */
   readonly address: string;
+  /** The port, 0..65535. */
   readonly port: number;
+  /** 4 or 6. */
   readonly family: PexFamily;
 }
 

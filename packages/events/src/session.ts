@@ -107,15 +107,23 @@ export interface PexSessionOptions {
  * `emit` is not part of it: only the session emits.
  */
 export interface PexSessionEmitter {
+  /** Adds `listener` for `event`. A listener that throws becomes a `warning` event; it never reaches the caller of `receive` or a timer. */
   on<K extends PexSessionEventName>(event: K, listener: PexSessionEvents[K]): this;
+  /** Same as `on`. */
   addListener<K extends PexSessionEventName>(event: K, listener: PexSessionEvents[K]): this;
+  /** Adds `listener` for the next `event` only. */
   once<K extends PexSessionEventName>(event: K, listener: PexSessionEvents[K]): this;
   /** Removes `listener`, or every listener of `event` when omitted. */
   off<K extends PexSessionEventName>(event: K, listener?: PexSessionEvents[K]): this;
+  /** Same as `off`. */
   removeListener<K extends PexSessionEventName>(event: K, listener?: PexSessionEvents[K]): this;
+  /** Removes every listener of `event`, or of every event when omitted. */
   removeAllListeners(event?: PexSessionEventName): this;
+  /** The listeners of `event`, in the order they run. */
   listeners<K extends PexSessionEventName>(event: K): PexSessionEvents[K][];
+  /** How many listeners `event` has. */
   listenerCount(event: PexSessionEventName): number;
+  /** The events that have at least one listener. */
   eventNames(): PexSessionEventName[];
 }
 

@@ -1,11 +1,14 @@
 /** A monotonic clock in milliseconds. Injected so tests never sleep. */
 export interface PexClock {
+  /** Milliseconds on any monotonic scale; only differences are used. Must not throw. */
   now(): number;
 }
 
 /** The two timer functions a session uses; at most one timer is pending at a time. */
 export interface PexTimers {
+  /** Calls `callback` once after `delayMs` ms; returns a handle for `clearTimeout`. */
   setTimeout(callback: () => void, delayMs: number): unknown;
+  /** Cancels the timer of `handle`; a handle that already fired is ignored. */
   clearTimeout(handle: unknown): void;
 }
 

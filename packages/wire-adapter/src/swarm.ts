@@ -47,11 +47,13 @@ export interface PexSwarmOptions extends UtPexOptions {
 
 /** A peer some wire's remote reported, with the wire it came from. */
 export interface PexSwarmPeerEvent extends PexPeerEvent {
+  /** The wire whose remote reported the peer. */
   readonly wire: PexWire;
 }
 
 /** A peer some wire's remote dropped, with the wire. */
 export interface PexSwarmDroppedEvent extends PexDroppedEvent {
+  /** The wire whose remote dropped the peer. */
   readonly wire: PexWire;
 }
 
@@ -59,6 +61,7 @@ export interface PexSwarmDroppedEvent extends PexDroppedEvent {
 export interface PexSwarmEvents {
   /** A peer learned through PEX. The helper never dials it: that is the application's call. */
   peer: (event: PexSwarmPeerEvent) => void;
+  /** A peer some wire's remote reported before and now drops. */
   dropped: (event: PexSwarmDroppedEvent) => void;
   /** A `warning` of one wire's extension (violations, undecodable payloads, caught errors). */
   warning: (event: { readonly wire: PexWire; readonly error: Error }) => void;

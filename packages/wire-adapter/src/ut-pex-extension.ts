@@ -61,6 +61,7 @@ export interface UtPexEvents {
  * `violation`, `sent`, `warning`).
  */
 export interface UtPexExtension extends EventEmitter<UtPexEvents> {
+  /** The extension name bittorrent-protocol registers it under (BEP 10 `m` key). */
   readonly name: 'ut_pex';
   /** The typed session: listen here for @pex/events payload objects. */
   readonly session: PexSession;
@@ -87,12 +88,18 @@ export interface UtPexExtension extends EventEmitter<UtPexEvents> {
 /** The class `wire.use()` takes; `prototype.name === 'ut_pex'`. */
 export interface UtPexExtensionClass {
   new (wire: PexWire): UtPexExtension;
-  readonly prototype: { readonly name: 'ut_pex' };
+  /** bittorrent-protocol reads the extension name from the prototype before constructing it. */
+  readonly prototype: {
+    /** Always `'ut_pex'`. */
+    readonly name: 'ut_pex';
+  };
 }
 
 /** An Error carrying the violation's details, for ut_pex's `warning` event. */
 export class PexViolationError extends Error {
+  /** Always `'PexViolationError'`: test `name`, not `instanceof`. */
   override readonly name = 'PexViolationError';
+  /** What the remote did wrong, from @pex/core's inbound view. */
   readonly violation: PexViolation;
   constructor(violation: PexViolation) {
     super(`PEX rule broken by the remote: ${violation.message}`);

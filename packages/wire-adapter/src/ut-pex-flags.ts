@@ -12,10 +12,15 @@ import {
  * BEP 11's seed / upload-only bit, `isReachable` its outgoing-connection bit).
  */
 export interface UtPexFlags {
+  /** BEP 11 0x01: prefers encryption. */
   prefersEncryption: boolean;
+  /** BEP 11 0x02: seed / upload-only (ut_pex's name for it). */
   isSender: boolean;
+  /** BEP 11 0x04: supports uTP. */
   supportsUtp: boolean;
+  /** BEP 11 0x08: supports ut_holepunch. */
   supportsUtHolepunch: boolean;
+  /** BEP 11 0x10: reachable (the sender dialled it). */
   isReachable: boolean;
 }
 

@@ -8,7 +8,9 @@ export interface PexWire {
   extended(name: string, payload: Uint8Array): void;
   /** Installs an extension class (its `prototype.name` is the extension name). */
   use(extension: new (wire: never) => unknown): void;
+  /** Closes the wire (used by `onViolation: 'destroy'`). */
   destroy(): unknown;
+  /** True once the wire is closed: nothing is sent on it then. */
   readonly destroyed?: boolean;
   /** The remote's extension ids by name, from its extended handshake. */
   readonly peerExtendedMapping?: Record<string, number | undefined>;
@@ -18,10 +20,13 @@ export interface PexWire {
   extendedHandshake?: Record<string, unknown>;
   /** Set by some applications (WebTorrent does) to the remote's address and port. */
   readonly remoteAddress?: string;
+  /** Set by some applications (WebTorrent does) to the remote's port. */
   readonly remotePort?: number;
   /** WebTorrent-style connection kind, e.g. `tcpOutgoing`, `utpIncoming`. */
   readonly type?: string;
+  /** Runs `listener` once when the wire closes or finishes: the session is then destroyed. */
   once(event: 'close' | 'finish', listener: () => void): unknown;
+  /** Removes a listener added with `once`. */
   removeListener?(event: 'close' | 'finish', listener: () => void): unknown;
 }
 
