@@ -18,6 +18,7 @@ step pnpm_cmd exec turbo run typecheck --output-logs=errors-only
 step pnpm_cmd exec biome ci .
 step bash scripts/check-packages.sh
 step pnpm_cmd exec size-limit
+step pnpm_cmd exec typedoc --logLevel Warn
 mkdir -p reports
 rm -f reports/jest.json
 NODE_OPTIONS=--experimental-vm-modules step pnpm_cmd exec jest --ci --json --outputFile=reports/jest.json "$@"
