@@ -14,8 +14,9 @@ import type { CommandIo } from './io.js';
 import {
   openProbeConnection,
   type ProbeConnection,
+  type ProbeEndpoint,
+  type ProbeEndpoints,
   ProbeError,
-  type ProbeRemote,
 } from './probe-connection.js';
 import { UsageError } from './usage.js';
 
@@ -112,7 +113,7 @@ export async function runProbe(args: readonly string[], io: CommandIo): Promise<
       infoHash,
       listenPort,
       handshakeTimeoutMs,
-      onPex: (payload, atMs, remote) => {
+      onPex: (payload, atMs, endpoints) => {
         let message: PexMessage;
         try {
           message = decodePexMessage(payload);
@@ -133,7 +134,7 @@ export async function runProbe(args: readonly string[], io: CommandIo): Promise<
           return;
         }
         messages++;
-        const view = describeMessage(message, endpointOf(remote));
+        const view = describeMessage(message, endpoints);
         added += view.added.length;
         dropped += view.dropped.length;
         print({ event: 'pex', atMs: round(atMs), bytes: payload.length, ...view }, [
@@ -141,7 +142,11 @@ export async function runProbe(args: readonly string[], io: CommandIo): Promise<
           ...view.added.map(
             (p) =>
               `  + ${p.peer}${p.flagNames.length > 0 ? `  [${p.flagNames.join(', ')}]` : ''}` +
-              (p.policy === 'accept' ? '' : `  (the default policy refuses it: ${p.policy})`),
+              (p.policy === 'accept'
+                ? ''
+                : p.policy === 'own-address'
+                  ? '  (that is us: our address and advertised listen port)'
+                  : `  (the default peer policy refuses it: ${p.policy})`),
           ),
           ...view.dropped.map((p) => `  - ${p}`),
         ]);
@@ -211,17 +216,19 @@ export async function runProbe(args: readonly string[], io: CommandIo): Promise<
   return exitCode;
 }
 
-function endpointOf(remote: ProbeRemote): PexEndpoint | undefined {
+function endpointOf(endpoint: ProbeEndpoint): PexEndpoint | undefined {
   try {
-    const ip = parseIpAddress(remote.address);
-    return { address: ip.address, port: remote.port, family: ip.family };
+    const ip = parseIpAddress(endpoint.address);
+    return { address: ip.address, port: endpoint.port, family: ip.family };
   } catch {
-    return undefined; // not an IP address: the policy then treats the sender as unknown
+    return undefined; // not an IP address: the policy treats it as unknown
   }
 }
 
 /** The peers of one message with flags by name and the default policy's verdict. */
-function describeMessage(message: PexMessage, remote: PexEndpoint | undefined) {
+function describeMessage(message: PexMessage, endpoints: ProbeEndpoints) {
+  const remote = endpointOf(endpoints.remote);
+  const local = endpointOf(endpoints.local);
   const added = [...message.added, ...message.added6].map((peer) => {
     const address = readPeerAddress(peer.address, peer.port);
     const flags = readPeerFlags(peer.flags ?? 0);
@@ -231,7 +238,7 @@ function describeMessage(message: PexMessage, remote: PexEndpoint | undefined) {
       flagNames: describeFlags(flags.byte),
       policy: classifyPeer(
         { address: address.address, port: address.port, family: address.family, flags },
-        { remote, localAddresses: [] },
+        { remote, localAddresses: local === undefined ? [] : [local] },
       ),
     };
   });

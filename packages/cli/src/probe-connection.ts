@@ -31,26 +31,31 @@ export interface ProbeConnectionOptions {
   readonly listenPort: number;
   /** Bound on connect plus both handshakes. */
   readonly handshakeTimeoutMs: number;
-  /**
-   * Each raw ut_pex payload, with ms since the TCP connection opened and the remote that sent
-   * it (its IP as the socket sees it, its listen port where its extended handshake gave one).
-   */
-  readonly onPex: (payload: Uint8Array, atMs: number, remote: ProbeRemote) => void;
+  /** Each raw ut_pex payload, with ms since the TCP connection opened and both endpoints. */
+  readonly onPex: (payload: Uint8Array, atMs: number, endpoints: ProbeEndpoints) => void;
   /** Rule violations the session noticed (e.g. messages too frequent). */
   readonly onWarning: (error: Error, atMs: number) => void;
   /** The connection closed after the handshakes. */
   readonly onClose: (atMs: number) => void;
 }
 
-/** The remote peer: IP address as the socket sees it, listen port (else the port dialled). */
-export interface ProbeRemote {
+/** An IP address and port. */
+export interface ProbeEndpoint {
   readonly address: string;
   readonly port: number;
 }
 
+/** Both ends of a probe connection, as peers would list them. */
+export interface ProbeEndpoints {
+  /** The remote's IP as the socket sees it, its listen port `p` (else the port dialled). */
+  readonly remote: ProbeEndpoint;
+  /** Our IP on this connection and the listen port we advertised: how the remote may list us. */
+  readonly local: ProbeEndpoint;
+}
+
 /** An open connection whose remote supports ut_pex. */
 export interface ProbeConnection {
-  readonly remote: ProbeRemote;
+  readonly endpoints: ProbeEndpoints;
   readonly connectMs: number;
   /** The remote's peer id, hex. */
   readonly peerId: string;
@@ -59,6 +64,7 @@ export interface ProbeConnection {
   readonly remoteListenPort: number | undefined;
   readonly extensions: readonly string[];
   readonly utPexId: number;
+  /** Closes the connection (`onClose` is for the remote closing it). */
   close(): void;
 }
 
@@ -88,24 +94,23 @@ export function openProbeConnection(options: ProbeConnectionOptions): Promise<Pr
 
   let closed = false;
   let ready = false;
-  let remote: ProbeRemote | undefined;
-  const close = () => {
+  let settled = false;
+  let endpoints: ProbeEndpoints | undefined;
+  const close = (byRemote: boolean) => {
     if (closed) return;
     closed = true;
     wire.destroy();
     socket.destroy();
-    if (ready) options.onClose(sinceConnect());
+    if (ready && byRemote) options.onClose(sinceConnect());
   };
-  socket.on('close', close);
-  wire.on('close', close);
-  wire.on('error', close);
 
   return new Promise<ProbeConnection>((resolve, reject) => {
     let handshakeSeen = false;
     const fail = (kind: ProbeFailureKind, message: string) => {
-      if (ready || closed) return;
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
-      close();
+      close(false);
       reject(new ProbeError(kind, message));
     };
     const timer = setTimeout(() => {
@@ -129,6 +134,7 @@ export function openProbeConnection(options: ProbeConnectionOptions): Promise<Pr
       }
     });
     socket.on('close', () => {
+      close(true);
       fail(
         'handshake-rejected',
         handshakeSeen
@@ -137,6 +143,8 @@ export function openProbeConnection(options: ProbeConnectionOptions): Promise<Pr
               '(wrong info hash: it does not have this torrent, or it refused us)',
       );
     });
+    wire.on('close', () => close(true));
+    wire.on('error', () => close(true));
     socket.once('connect', () => {
       connectedAt = performance.now();
       wire.handshake(options.infoHash, randomBytes(20), { dht: false, fast: false });
@@ -154,11 +162,16 @@ export function openProbeConnection(options: ProbeConnectionOptions): Promise<Pr
       }
     });
     wire.on('extended', (name: unknown, payload: unknown) => {
-      if (name === 'ut_pex' && payload instanceof Uint8Array && remote !== undefined && !closed) {
-        options.onPex(payload, sinceConnect(), remote);
+      if (
+        name === 'ut_pex' &&
+        payload instanceof Uint8Array &&
+        endpoints !== undefined &&
+        !closed
+      ) {
+        options.onPex(payload, sinceConnect(), endpoints);
         return;
       }
-      if (name !== 'handshake' || ready || closed) return;
+      if (name !== 'handshake' || settled) return;
       const handshake = (payload ?? {}) as Record<string, unknown>;
       const extensions = Object.keys(
         typeof handshake.m === 'object' && handshake.m !== null ? handshake.m : {},
@@ -172,28 +185,32 @@ export function openProbeConnection(options: ProbeConnectionOptions): Promise<Pr
         return;
       }
       ready = true;
+      settled = true;
       clearTimeout(timer);
       const listenPort = handshake.p;
-      remote = {
-        address: socket.remoteAddress ?? options.host,
-        port:
-          typeof listenPort === 'number' && listenPort >= 1 && listenPort <= 65535
-            ? listenPort
-            : options.port,
+      endpoints = {
+        remote: {
+          address: socket.remoteAddress ?? options.host,
+          port:
+            typeof listenPort === 'number' && listenPort >= 1 && listenPort <= 65535
+              ? listenPort
+              : options.port,
+        },
+        local: { address: socket.localAddress ?? '', port: options.listenPort },
       };
       const extension = (
         wire as unknown as { ut_pex: { on(e: 'warning', l: (e: Error) => void): void } }
       ).ut_pex;
       extension.on('warning', (error) => options.onWarning(error, sinceConnect()));
       resolve({
-        remote,
+        endpoints,
         connectMs: (connectedAt ?? startedAt) - startedAt,
         peerId: wire.peerId ?? '',
         client: readText(handshake.v),
         remoteListenPort: typeof handshake.p === 'number' ? handshake.p : undefined,
         extensions,
         utPexId,
-        close,
+        close: () => close(false),
       });
     });
   });
