@@ -3,7 +3,10 @@ import { assertFlagByte } from './flags.js';
 import { formatPeerAddress, type PeerKey, peerKey } from './peer-key.js';
 import type { AddressFamily, CompactPeer } from './types.js';
 
-/** Bytes per compact peer: 4 + 2 for IPv4, 16 + 2 for IPv6. */
+/**
+ * Bytes per compact peer: 4 + 2 for IPv4, 16 + 2 for IPv6.
+ * @throws never (any `family` other than 4 gives 18).
+ */
 export function compactPeerSize(family: AddressFamily): 6 | 18 {
   return family === 4 ? 6 : 18;
 }
@@ -107,7 +110,10 @@ function readUint32(bytes: Uint8Array, at: number): number {
   );
 }
 
-/** Identity key of any compact peer (fast for decoded peers). Does not validate. */
+/**
+ * Identity key of any compact peer (fast for decoded peers). Does not validate.
+ * @throws {TypeError} only from JavaScript itself, if `peer` is not an object with an `address`.
+ */
 export function compactPeerKey(peer: CompactPeer): PeerKey {
   return peer instanceof DecodedIpv4Peer || peer instanceof DecodedIpv6Peer
     ? peer.key()

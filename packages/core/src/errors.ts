@@ -60,7 +60,10 @@ export class PexDecodeError extends Error {
   }
 }
 
-/** True for a `PexDecodeError`, also one from another copy of this package. */
+/**
+ * True for a `PexDecodeError`, also one from another copy of this package.
+ * @throws never, whatever `error` is.
+ */
 export function isPexDecodeError(error: unknown): error is PexDecodeError {
   return error instanceof Error && error.name === 'PexDecodeError' && 'reason' in error;
 }

@@ -10,6 +10,8 @@ export type PeerKey = number | string;
 /**
  * Computes the identity key of the peer at `address` (4 or 16 bytes) and `port`.
  * Does not validate: callers pass checked values.
+ * @throws {TypeError} only from JavaScript itself, if `address` is not array-like. Never throws
+ *   for a Uint8Array of 4 or 16 bytes.
  */
 export function peerKey(address: Uint8Array, port: number): PeerKey {
   return peerKeyAt(address, 0, address.length === 4 ? 4 : 16, port);
@@ -37,17 +39,26 @@ export function peerKeyAt(
   return key + String.fromCharCode(port);
 }
 
-/** The family of a key made by `peerKey`. */
+/**
+ * The family of a key made by `peerKey`.
+ * @throws never.
+ */
 export function peerKeyFamily(key: PeerKey): AddressFamily {
   return typeof key === 'number' ? 4 : 6;
 }
 
-/** The port of a key made by `peerKey`. */
+/**
+ * The port of a key made by `peerKey`.
+ * @throws never (a key not made by `peerKey` gives a meaningless port).
+ */
 export function peerKeyPort(key: PeerKey): number {
   return typeof key === 'number' ? key % 0x10000 : key.charCodeAt(8);
 }
 
-/** The address bytes (a new array) of a key made by `peerKey`. */
+/**
+ * The address bytes (a new array) of a key made by `peerKey`.
+ * @throws never (a key not made by `peerKey` gives meaningless bytes).
+ */
 export function peerKeyAddress(key: PeerKey): Uint8Array {
   if (typeof key === 'number') {
     const ip = Math.floor(key / 0x10000);
@@ -65,6 +76,8 @@ export function peerKeyAddress(key: PeerKey): Uint8Array {
 /**
  * Formats address bytes and a port for messages and logs: `1.2.3.4:6881` or
  * `[2001:db8:0:0:0:0:0:1]:6881` (IPv6 groups in full; @pex/events formats canonically).
+ * @throws {TypeError} only from JavaScript itself, if `address` is not array-like (nothing is
+ *   validated).
  */
 export function formatPeerAddress(address: Uint8Array, port: number): string {
   if (address.length === 4) return `${address.join('.')}:${port}`;

@@ -79,6 +79,7 @@ export function parseIpAddress(input: string): Omit<PexPeerAddress, 'port'> {
  * Formats a peer as `1.2.3.4:6881` or `[2001:db8::1]:6881` (the `address` is used as given,
  * so pass a canonical one, e.g. from `parsePeerAddress` or an event).
  * Does not validate.
+ * @throws {TypeError} only from JavaScript itself, if `peer.address` is not a string.
  */
 export function stringifyPeerAddress(peer: {
   readonly address: string;

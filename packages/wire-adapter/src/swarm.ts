@@ -75,6 +75,7 @@ export interface PexSwarm extends EventEmitter<PexSwarmEvents> {
    * listen address is known (at once for outgoing connections, from the `p` of its extended
    * handshake for incoming ones). When the wire closes, the peer is dropped everywhere.
    * @throws {TypeError} naming the input if `info.address` / `info.port` is not a valid peer.
+   * @throws {Error} if the helper was destroyed.
    */
   addWire(wire: PexWire, info: PexSwarmWireInfo): UtPexExtension;
   /** Wires currently held. */
@@ -96,6 +97,8 @@ export interface PexSwarm extends EventEmitter<PexSwarmEvents> {
  * // for every new connection, before the handshake:
  * swarm.addWire(wire, { address: socket.remoteAddress, port: socket.remotePort, outgoing: true });
  * ```
+ * @throws {TypeError|RangeError} for bad `caps`, as `createSwarmTimeline` checks them; the other
+ *   options are checked by `addWire`, as `utPex()` checks them.
  */
 export function createPexSwarm(options: PexSwarmOptions = {}): PexSwarm {
   const { caps, listenPort, ...extensionOptions } = options;

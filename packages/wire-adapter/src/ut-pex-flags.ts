@@ -24,7 +24,10 @@ export interface UtPexFlags {
   isReachable: boolean;
 }
 
-/** Reads a flag byte into ut_pex's names. */
+/**
+ * Reads a flag byte into ut_pex's names (bits above 0x10 are ignored).
+ * @throws never.
+ */
 export function toUtPexFlags(byte: number): UtPexFlags {
   return {
     prefersEncryption: (byte & PEX_FLAG_PREFERS_ENCRYPTION) !== 0,
