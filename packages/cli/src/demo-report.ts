@@ -50,7 +50,7 @@ export function formatSummary(result: DemoResult): string[] {
       `(the rest: the one peer each node was told about, and peers that dialled it)`,
     `connections per node at the end: mean ${mean(result.nodes.map((r) => r.connections)).toFixed(1)} ` +
       `(limit ${result.options.maxConnections}); ${sum(result.nodes.map((r) => r.rotations))} closed ` +
-      `to make room for peers known but never tried`,
+      `by full nodes to make room for peers they knew but were not connected to`,
   );
   const warnings = sum(result.nodes.map((r) => r.warnings));
   if (warnings > 0) lines.push(`PEX warnings (violations, bad payloads): ${warnings}`);
