@@ -1,4 +1,4 @@
-import { PexDecodeError } from './errors.js';
+import { failDecode } from './errors.js';
 
 // Byte values of the bencode grammar.
 const CHAR_0 = 0x30;
@@ -29,41 +29,21 @@ export function readStringSpan(bytes: Uint8Array, at: number, span: Int32Array):
     const c = bytes[pos] as number;
     if (c === CHAR_COLON) break;
     if (c < CHAR_0 || c > CHAR_9 || digits === MAX_LENGTH_DIGITS) {
-      throw new PexDecodeError(
-        'invalid-bencode',
-        `invalid byte string length at offset ${pos}`,
-        undefined,
-        pos,
-      );
+      failDecode('invalid-bencode', 'invalid byte string length', pos);
     }
     length = length * 10 + (c - CHAR_0);
     digits++;
     pos++;
   }
   if (pos >= end) {
-    throw new PexDecodeError(
-      'truncated',
-      `byte string length not terminated at offset ${at}`,
-      undefined,
-      at,
-    );
+    failDecode('truncated', 'byte string length not terminated', at);
   }
   if (digits === 0) {
-    throw new PexDecodeError(
-      'invalid-bencode',
-      `empty byte string length at offset ${at}`,
-      undefined,
-      at,
-    );
+    failDecode('invalid-bencode', 'empty byte string length', at);
   }
   const start = pos + 1;
   if (start + length > end) {
-    throw new PexDecodeError(
-      'truncated',
-      `byte string of ${length} bytes at offset ${at} runs past the end`,
-      undefined,
-      at,
-    );
+    failDecode('truncated', `byte string of ${length} bytes runs past the end`, at);
   }
   span[0] = start;
   span[1] = start + length;
@@ -75,12 +55,7 @@ export function readStringSpan(bytes: Uint8Array, at: number, span: Int32Array):
  */
 export function readDictionaryKey(bytes: Uint8Array, at: number, span: Int32Array): void {
   if (!isStringStart(bytes[at] as number)) {
-    throw new PexDecodeError(
-      'invalid-bencode',
-      `dictionary key is not a byte string at offset ${at}`,
-      undefined,
-      at,
-    );
+    failDecode('invalid-bencode', 'dictionary key is not a byte string', at);
   }
   readStringSpan(bytes, at, span);
 }
@@ -100,21 +75,16 @@ function skipInteger(bytes: Uint8Array, at: number): number {
     const c = bytes[pos] as number;
     if (c === CHAR_E) {
       if (pos === firstDigit) {
-        throw new PexDecodeError(
-          'invalid-bencode',
-          `integer without digits at offset ${at}`,
-          undefined,
-          at,
-        );
+        failDecode('invalid-bencode', 'integer without digits', at);
       }
       return pos + 1;
     }
     if (c < CHAR_0 || c > CHAR_9) {
-      throw new PexDecodeError('invalid-bencode', `invalid integer at offset ${at}`, undefined, at);
+      failDecode('invalid-bencode', 'invalid integer', at);
     }
     pos++;
   }
-  throw new PexDecodeError('truncated', `integer not terminated at offset ${at}`, undefined, at);
+  failDecode('truncated', 'integer not terminated', at);
 }
 
 /**
@@ -137,7 +107,7 @@ export function skipValue(
   let pos = at;
   for (;;) {
     if (pos >= end) {
-      throw new PexDecodeError('truncated', `value not complete at offset ${pos}`, undefined, pos);
+      failDecode('truncated', 'value not complete', pos);
     }
     const c = bytes[pos] as number;
     const top = open.length === 0 ? 0 : (open[open.length - 1] as number);
@@ -151,12 +121,7 @@ export function skipValue(
       continue;
     } else if (c === CHAR_L || c === CHAR_D) {
       if (depth + open.length + 1 > maxDepth) {
-        throw new PexDecodeError(
-          'too-deep',
-          `nesting deeper than ${maxDepth} at offset ${pos}`,
-          undefined,
-          pos,
-        );
+        failDecode('too-deep', `nesting deeper than ${maxDepth}`, pos);
       }
       if (top === 3) open[open.length - 1] = 2;
       open.push(c === CHAR_L ? 1 : 2);
@@ -168,12 +133,7 @@ export function skipValue(
         readStringSpan(bytes, pos, span);
         pos = span[1] as number;
       } else {
-        throw new PexDecodeError(
-          'invalid-bencode',
-          `unexpected byte 0x${c.toString(16)} at offset ${pos}`,
-          undefined,
-          pos,
-        );
+        failDecode('invalid-bencode', `unexpected byte 0x${c.toString(16)}`, pos);
       }
       if (top === 3) open[open.length - 1] = 2;
     }

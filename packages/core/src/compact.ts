@@ -1,4 +1,4 @@
-import { PexDecodeError } from './errors.js';
+import { failDecode } from './errors.js';
 import { assertFlagByte } from './flags.js';
 import { formatPeerAddress, type PeerKey, peerKey } from './peer-key.js';
 import type { AddressFamily, CompactPeer } from './types.js';
@@ -12,53 +12,19 @@ export function compactPeerSize(family: AddressFamily): 6 | 18 {
 }
 
 /**
- * A peer read from received bytes. Port, flags and address are read at once into numbers (the
+ * A peer read from received bytes. Port, flags and address are read at once into numbers (an
  * IPv4 address as one uint32, an IPv6 address as four), so decoding allocates one small object
  * per peer, copies nothing, and keeps no reference to the caller's buffer. The `address` bytes
  * are built on first access.
  */
-class DecodedIpv4Peer implements CompactPeer {
+class DecodedPeer implements CompactPeer {
   readonly port: number;
   readonly flags: number | undefined;
-  readonly #ip: number;
+  /** The address: one uint32 (IPv4) or four (IPv6). */
+  readonly #words: number | readonly number[];
   #address: Uint8Array | undefined;
 
-  constructor(ip: number, port: number, flags: number | undefined) {
-    this.#ip = ip;
-    this.port = port;
-    this.flags = flags;
-    this.#address = undefined;
-  }
-
-  get address(): Uint8Array {
-    if (this.#address === undefined) {
-      const ip = this.#ip;
-      this.#address = new Uint8Array([ip >>> 24, (ip >>> 16) & 0xff, (ip >>> 8) & 0xff, ip & 0xff]);
-    }
-    return this.#address;
-  }
-
-  /** Identity key, equal to `peerKey(address, port)`. */
-  key(): PeerKey {
-    return this.#ip * 0x10000 + this.port;
-  }
-
-  toJSON(): { address: number[]; port: number; flags?: number } {
-    return toJson(this);
-  }
-
-  toString(): string {
-    return formatPeerAddress(this.address, this.port);
-  }
-}
-
-class DecodedIpv6Peer implements CompactPeer {
-  readonly port: number;
-  readonly flags: number | undefined;
-  readonly #words: readonly [number, number, number, number];
-  #address: Uint8Array | undefined;
-
-  constructor(words: [number, number, number, number], port: number, flags: number | undefined) {
+  constructor(words: number | readonly number[], port: number, flags: number | undefined) {
     this.#words = words;
     this.port = port;
     this.flags = flags;
@@ -67,14 +33,14 @@ class DecodedIpv6Peer implements CompactPeer {
 
   get address(): Uint8Array {
     if (this.#address === undefined) {
-      const address = new Uint8Array(16);
-      for (let i = 0; i < 4; i++) {
-        const word = this.#words[i] as number;
+      const words = typeof this.#words === 'number' ? [this.#words] : this.#words;
+      const address = new Uint8Array(words.length * 4);
+      words.forEach((word, i) => {
         address[4 * i] = word >>> 24;
         address[4 * i + 1] = (word >>> 16) & 0xff;
         address[4 * i + 2] = (word >>> 8) & 0xff;
         address[4 * i + 3] = word & 0xff;
-      }
+      });
       this.#address = address;
     }
     return this.#address;
@@ -82,23 +48,21 @@ class DecodedIpv6Peer implements CompactPeer {
 
   /** Identity key, equal to `peerKey(address, port)`. */
   key(): PeerKey {
+    const words = this.#words;
+    if (typeof words === 'number') return words * 0x10000 + this.port;
     let key = '';
-    for (const word of this.#words) key += String.fromCharCode(word >>> 16, word & 0xffff);
+    for (const word of words) key += String.fromCharCode(word >>> 16, word & 0xffff);
     return key + String.fromCharCode(this.port);
   }
 
   toJSON(): { address: number[]; port: number; flags?: number } {
-    return toJson(this);
+    const json = { address: Array.from(this.address), port: this.port };
+    return this.flags === undefined ? json : { ...json, flags: this.flags };
   }
 
   toString(): string {
     return formatPeerAddress(this.address, this.port);
   }
-}
-
-function toJson(peer: CompactPeer): { address: number[]; port: number; flags?: number } {
-  const json = { address: Array.from(peer.address), port: peer.port };
-  return peer.flags === undefined ? json : { ...json, flags: peer.flags };
 }
 
 function readUint32(bytes: Uint8Array, at: number): number {
@@ -115,9 +79,7 @@ function readUint32(bytes: Uint8Array, at: number): number {
  * @throws {TypeError} only from JavaScript itself, if `peer` is not an object with an `address`.
  */
 export function compactPeerKey(peer: CompactPeer): PeerKey {
-  return peer instanceof DecodedIpv4Peer || peer instanceof DecodedIpv6Peer
-    ? peer.key()
-    : peerKey(peer.address, peer.port);
+  return peer instanceof DecodedPeer ? peer.key() : peerKey(peer.address, peer.port);
 }
 
 /**
@@ -147,21 +109,50 @@ export function readCompactPeers(
       flags = flagAt < flagEnd ? (bytes[flagAt] as number) : 0;
       flagAt++;
     }
-    peers[index] =
+    peers[index] = new DecodedPeer(
       family === 4
-        ? new DecodedIpv4Peer(readUint32(bytes, at), port, flags)
-        : new DecodedIpv6Peer(
-            [
-              readUint32(bytes, at),
-              readUint32(bytes, at + 4),
-              readUint32(bytes, at + 8),
-              readUint32(bytes, at + 12),
-            ],
-            port,
-            flags,
-          );
+        ? readUint32(bytes, at)
+        : [
+            readUint32(bytes, at),
+            readUint32(bytes, at + 4),
+            readUint32(bytes, at + 8),
+            readUint32(bytes, at + 12),
+          ],
+      port,
+      flags,
+    );
   }
   return peers;
+}
+
+/**
+ * Checks that `length` bytes hold a whole number of `size`-byte entries, at most `maxPeers`.
+ * @throws {PexDecodeError} `invalid-length` or `too-many-peers`, naming `field` and `offset`.
+ * @internal
+ */
+export function checkCompactLength(
+  length: number,
+  size: number,
+  maxPeers: number,
+  field: string,
+  offset: number,
+): void {
+  if (length % size !== 0) {
+    failDecode(
+      'invalid-length',
+      `"${field}" length ${length} not a multiple of ${size}`,
+      offset,
+      field,
+    );
+  }
+  if (length / size > maxPeers) {
+    failDecode(
+      'too-many-peers',
+      `"${field}" holds ${length / size} peers, limit ${maxPeers}`,
+      offset,
+      field,
+    );
+  }
 }
 
 /**
@@ -180,22 +171,13 @@ export function decodeCompactPeers(
     throw new TypeError(`"bytes" expected a Uint8Array, got ${describe(bytes)}`);
   }
   assertFamily(family);
-  const size = compactPeerSize(family);
-  const field = family === 4 ? 'peers' : 'peers6';
-  if (bytes.length % size !== 0) {
-    throw new PexDecodeError(
-      'invalid-length',
-      `"${field}" length ${bytes.length} is not a multiple of ${size}`,
-      field,
-    );
-  }
-  if (bytes.length / size > maxPeers) {
-    throw new PexDecodeError(
-      'too-many-peers',
-      `"${field}" holds ${bytes.length / size} peers, limit ${maxPeers}`,
-      field,
-    );
-  }
+  checkCompactLength(
+    bytes.length,
+    compactPeerSize(family),
+    maxPeers,
+    family === 4 ? 'peers' : 'peers6',
+    0,
+  );
   return readCompactPeers(bytes, 0, bytes.length, family, 0, 0, false);
 }
 

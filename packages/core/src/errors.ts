@@ -25,7 +25,7 @@ export type PexDecodeReason =
   | 'too-many-peers';
 
 /** Every `PexDecodeReason`, for exhaustive tables. */
-export const PEX_DECODE_REASONS: readonly PexDecodeReason[] = Object.freeze([
+export const PEX_DECODE_REASONS: readonly PexDecodeReason[] = /* @__PURE__ */ Object.freeze([
   'too-large',
   'not-a-dictionary',
   'truncated',
@@ -66,4 +66,18 @@ export class PexDecodeError extends Error {
  */
 export function isPexDecodeError(error: unknown): error is PexDecodeError {
   return error instanceof Error && error.name === 'PexDecodeError' && 'reason' in error;
+}
+
+/**
+ * Throws the `PexDecodeError` for `reason`, saying `what` went wrong at byte `offset`.
+ * One helper for every decode failure keeps the decoder small.
+ * @internal
+ */
+export function failDecode(
+  reason: PexDecodeReason,
+  what: string,
+  offset: number,
+  field?: string,
+): never {
+  throw new PexDecodeError(reason, `${what} at offset ${offset}`, field, offset);
 }

@@ -8,7 +8,7 @@ import type { PexLimits } from './types.js';
  * - 2000 peers per list: more than any engine keeps connections, far less than 64 KiB allows.
  * - Depth 16 for unknown keys: no PEX key is nested; this only bounds what we skip.
  */
-export const DEFAULT_PEX_LIMITS: Readonly<PexLimits> = Object.freeze({
+export const DEFAULT_PEX_LIMITS: Readonly<PexLimits> = /* @__PURE__ */ Object.freeze({
   maxMessageBytes: 64 * 1024,
   maxPeersPerList: 2000,
   maxDepth: 16,

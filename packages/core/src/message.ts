@@ -7,9 +7,9 @@ import {
   skipValue,
 } from './bencode-scan.js';
 import { byteStringSize, decimalDigits, writeAscii, writeLengthPrefix } from './bencode-write.js';
-import { describe, readCompactPeers, writeCompactPeers } from './compact.js';
+import { checkCompactLength, describe, readCompactPeers, writeCompactPeers } from './compact.js';
 import { findRepeatedEntry } from './duplicate-entries.js';
-import { PexDecodeError } from './errors.js';
+import { failDecode } from './errors.js';
 import { DEFAULT_PEX_LIMITS, resolvePexLimits } from './limits.js';
 import { formatPeerAddress } from './peer-key.js';
 import type { CompactPeer, PexLimits, PexListName, PexMessage } from './types.js';
@@ -27,7 +27,7 @@ const DROPPED = 4;
 const DROPPED6 = 5;
 const KEY_BYTES = KEYS.map((key) => Uint8Array.from(key, (ch) => ch.charCodeAt(0)));
 
-const EMPTY: readonly CompactPeer[] = Object.freeze([]);
+const EMPTY: readonly CompactPeer[] = /* @__PURE__ */ Object.freeze([]);
 
 // Scratch space reused by every decode; decoding is synchronous and never re-entered.
 const span = new Int32Array(2);
@@ -70,21 +70,16 @@ export function decodePexMessage(bytes: Uint8Array, limits?: Partial<PexLimits>)
     limits === undefined ? DEFAULT_PEX_LIMITS : resolvePexLimits(limits);
   const length = bytes.length;
   if (length > maxMessageBytes) {
-    throw new PexDecodeError('too-large', `message of ${length} bytes exceeds ${maxMessageBytes}`);
+    failDecode('too-large', `message of ${length} bytes exceeds ${maxMessageBytes}`, 0);
   }
   if (length === 0 || bytes[0] !== BENCODE_DICT_START) {
-    throw new PexDecodeError(
-      'not-a-dictionary',
-      'message is not a bencoded dictionary',
-      undefined,
-      0,
-    );
+    failDecode('not-a-dictionary', 'not a bencoded dictionary', 0);
   }
   let present = 0;
   let pos = 1;
   for (;;) {
     if (pos >= length) {
-      throw new PexDecodeError('truncated', 'dictionary not terminated', undefined, pos);
+      failDecode('truncated', 'dictionary not terminated', pos);
     }
     const c = bytes[pos] as number;
     if (c === BENCODE_END) {
@@ -95,7 +90,7 @@ export function decodePexMessage(bytes: Uint8Array, limits?: Partial<PexLimits>)
     const key = identifyKey(bytes, span[0] as number, (span[1] as number) - (span[0] as number));
     pos = span[1] as number;
     if (pos >= length) {
-      throw new PexDecodeError('truncated', 'dictionary key without a value', KEYS[key], pos);
+      failDecode('truncated', 'key without a value', pos, KEYS[key]);
     }
     if (key < 0) {
       pos = skipValue(bytes, pos, 1, maxDepth, span);
@@ -103,10 +98,10 @@ export function decodePexMessage(bytes: Uint8Array, limits?: Partial<PexLimits>)
     }
     const field = KEYS[key] as string;
     if ((present & (1 << key)) !== 0) {
-      throw new PexDecodeError('duplicate-key', `"${field}" appears twice`, field, pos);
+      failDecode('duplicate-key', `"${field}" repeated`, pos, field);
     }
     if (!isStringStart(bytes[pos] as number)) {
-      throw new PexDecodeError('wrong-type', `"${field}" expected a byte string`, field, pos);
+      failDecode('wrong-type', `"${field}" not a byte string`, pos, field);
     }
     readStringSpan(bytes, pos, span);
     found[2 * key] = span[0] as number;
@@ -115,12 +110,7 @@ export function decodePexMessage(bytes: Uint8Array, limits?: Partial<PexLimits>)
     pos = span[1] as number;
   }
   if (pos !== length) {
-    throw new PexDecodeError(
-      'trailing-bytes',
-      `${length - pos} bytes after the dictionary`,
-      undefined,
-      pos,
-    );
+    failDecode('trailing-bytes', `${length - pos} bytes after the dictionary`, pos);
   }
   // Check every list before building any of them.
   checkList(present, ADDED, 6, maxPeersPerList);
@@ -137,24 +127,8 @@ export function decodePexMessage(bytes: Uint8Array, limits?: Partial<PexLimits>)
 
 function checkList(present: number, key: number, size: number, maxPeers: number): void {
   if ((present & (1 << key)) === 0) return;
-  const bytes = (found[2 * key + 1] as number) - (found[2 * key] as number);
-  const field = KEYS[key] as string;
-  if (bytes % size !== 0) {
-    throw new PexDecodeError(
-      'invalid-length',
-      `"${field}" length ${bytes} is not a multiple of ${size}`,
-      field,
-      found[2 * key],
-    );
-  }
-  if (bytes / size > maxPeers) {
-    throw new PexDecodeError(
-      'too-many-peers',
-      `"${field}" holds ${bytes / size} peers, limit ${maxPeers}`,
-      field,
-      found[2 * key],
-    );
-  }
+  const at = found[2 * key] as number;
+  checkCompactLength((found[2 * key + 1] as number) - at, size, maxPeers, KEYS[key] as string, at);
 }
 
 function buildList(
