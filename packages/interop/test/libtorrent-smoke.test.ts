@@ -233,15 +233,30 @@ describeIfLibtorrent('libtorrent harness with IPv6 on ::1', () => {
       (e) => e.event === 'peer_log' && e.session === 0 && e.kind === 'PEX_FULL',
       10_000,
     );
-    // Make sure the seed holds at least one ::1 connection that it will list: a session with
-    // both 127.0.0.x and ::1 as outgoing interfaces sometimes fails a ::1 dial with
-    // "sock_bind: Invalid argument", so dial session 1's [::1] port until it sticks.
-    const target = harness.peers[1];
+    // Make sure the seed holds at least one ::1 connection that it will list. A session with
+    // both 127.0.0.x and ::1 as outgoing interfaces binds each dial to the next interface in
+    // turn (session_impl::bind_outgoing_socket), so every other ::1 dial fails with
+    // "sock_bind: Invalid argument", and libtorrent does not retry a failed peer for a minute.
+    // Dialling two different ::1 endpoints back to back (session 1's [::1] port, the ::1-only
+    // session) puts one of the two dials on the ::1 interface.
+    const targets = harness.peers
+      .slice(1)
+      .map((p) => (p.address === '::1' ? p.port : p.port6))
+      .filter((port): port is number => port !== undefined);
     for (let attempt = 0; ; attempt++) {
       const peers = await harness.peerInfo(0);
-      if (peers.some((p) => p.address === '::1' && p.outgoing && !p.connecting)) break;
-      if (attempt === 8) throw new Error('the seed never held an outgoing ::1 connection');
-      harness.send({ cmd: 'connect', session: 0, address: '::1', port: target?.port6 ?? 0 });
+      if (peers.some((p) => p.address === '::1' && p.outgoing && !p.connecting && !p.handshake))
+        break;
+      if (attempt === 8) {
+        const failures = harness.events.filter(
+          (e) => e.event === 'peer_disconnected' && e.session === 0 && e.peer.address === '::1',
+        );
+        throw new Error(
+          `the seed never held an outgoing ::1 connection; peers ${JSON.stringify(peers)}; ::1 disconnects ${JSON.stringify(failures)}`,
+        );
+      }
+      for (const port of targets)
+        harness.send({ cmd: 'connect', session: 0, address: '::1', port });
       await new Promise((r) => setTimeout(r, 500));
     }
   }, TEST_TIMEOUT_MS);
