@@ -52,13 +52,16 @@ describe('pex demo', () => {
     expect(new Set(report.perNode.map((n) => n.peer)).size).toBe(8);
     for (const node of report.perNode) {
       expect(node.known).toBe(7);
-      // Told about one node, dialled by at most a few: the rest came from PEX messages.
-      expect(node.learnedByPex).toBeGreaterThanOrEqual(4);
+      // Told about one node; the others it heard of in PEX messages or when they dialled it
+      // (having heard of it through PEX themselves).
+      expect(node.learnedByPex).toBeGreaterThanOrEqual(1);
       expect(node.messagesSent).toBeGreaterThan(0);
       expect(node.bytesSent).toBeGreaterThan(0);
     }
     // A ring needs PEX hops in a row: neighbours of neighbours, then theirs.
     expect(report.rounds).toBeGreaterThan(1);
+    // Of the 20 pairs that are not ring neighbours, at least one side heard of the other by PEX.
+    expect(report.perNode.reduce((a, n) => a + n.learnedByPex, 0)).toBeGreaterThanOrEqual(20);
     expect(report.messages.total).toBe(report.perNode.reduce((a, n) => a + n.messagesSent, 0));
     expect(report.bytes.total).toBe(report.perNode.reduce((a, n) => a + n.bytesSent, 0));
     expect(report.largestMessageBytes).toBeGreaterThan(0);

@@ -249,7 +249,19 @@ describeIfLibtorrent('pex probe against libtorrent', () => {
   let harness: LibtorrentHarness;
   beforeAll(async () => {
     harness = await startLibtorrentHarness({ sessions: 3 });
-  }, 30_000);
+    // The sessions dial each other at start; under load that can take a moment, and the seed
+    // lists in its first PEX message only the peers it is connected to by then.
+    const others = harness.peers.slice(1).map((p) => p.address);
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const connected = (await harness.peerInfo(0))
+        .filter((p) => !p.connecting)
+        .map((p) => p.address);
+      if (others.every((address) => connected.includes(address))) break;
+      if (Date.now() > deadline) throw new Error('libtorrent sessions did not interconnect');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }, 40_000);
   afterAll(async () => {
     await harness?.close();
   });
