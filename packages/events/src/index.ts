@@ -58,6 +58,7 @@ export {
 export {
   createPexSession,
   FIRST_MESSAGE_DELAY_MS,
+  MAX_LOCAL_ADDRESSES,
   type PexSession,
   type PexSessionEmitter,
   type PexSessionOptions,

@@ -42,6 +42,12 @@ import { type PexClock, type PexTimers, realClock, realTimers } from './timers.j
  */
 export const FIRST_MESSAGE_DELAY_MS = 1_500;
 
+/**
+ * Most own addresses a session keeps (`localAddresses` plus `addLocalAddress`): a host has a
+ * handful; the bound keeps a remote that keeps changing its `yourip` from growing the list.
+ */
+export const MAX_LOCAL_ADDRESSES = 16;
+
 /** What the session does when the remote breaks a rule or sends bytes that do not decode. */
 export type PexViolationAction = 'ignore' | 'disconnect';
 
@@ -158,6 +164,13 @@ export interface PexSession extends PexSessionEmitter {
    */
   setRemoteAddress(address: PeerAddressInput | undefined): void;
   /**
+   * Adds one of our own listen addresses learned after creation (e.g. from the remote's `yourip`
+   * and our listen port): peers at it are refused, so we are never told to dial ourselves.
+   * Duplicates are ignored; at most `MAX_LOCAL_ADDRESSES` are kept (later ones are ignored).
+   * @throws {TypeError} naming the input if it is not a valid peer address.
+   */
+  addLocalAddress(address: PeerAddressInput): void;
+  /**
    * We are connected to `peer`: advertise it (with `flags`, default none).
    * @throws {TypeError} naming the input for a malformed address (see `parsePeerAddress`),
    *   or when the session was created with an `outbound`.
@@ -252,6 +265,8 @@ class Session implements PexSession {
   // Held, not inherited: the session's surface is PexSessionEmitter, without `emit`.
   readonly #emitter = new EventEmitter<PexSessionEvents>();
   readonly #options: Options;
+  /** Our own addresses: the option's, plus those added later (bounded). */
+  readonly #localAddresses: PexEndpoint[];
   readonly #outbound: PexOutbound;
   /** Set when we own the outbound (no `outbound` option): addPeer/dropPeer feed it. */
   readonly #tracker: OutboundTracker | undefined;
@@ -275,6 +290,7 @@ class Session implements PexSession {
     remote: PeerAddressInput | undefined,
   ) {
     this.#options = options;
+    this.#localAddresses = [...options.localAddresses];
     this.#remote = remote === undefined ? undefined : toEndpoint(remote);
     if (outbound === undefined) {
       const remoteKey = this.#remoteKey();
@@ -377,6 +393,17 @@ class Session implements PexSession {
     this.#tracker?.setRemote(this.#remoteKey());
   }
 
+  addLocalAddress(address: PeerAddressInput): void {
+    const own = toEndpoint(address);
+    if (this.#destroyed || this.#localAddresses.length >= MAX_LOCAL_ADDRESSES) return;
+    if (
+      this.#localAddresses.some((known) => known.address === own.address && known.port === own.port)
+    ) {
+      return;
+    }
+    this.#localAddresses.push(own);
+  }
+
   addPeer(peer: PeerAddressInput, flags?: PexFlagsInput): void {
     const tracker = this.#requireTracker('addPeer');
     const parsed = parsePeerAddress(peer);
@@ -465,7 +492,7 @@ class Session implements PexSession {
     const event = this.#toPeerEvent(peer);
     const context: PexPolicyContext = {
       remote: this.#remote,
-      localAddresses: this.#options.localAddresses,
+      localAddresses: this.#localAddresses,
     };
     try {
       return this.#options.accept(event, context) === true ? event : undefined;

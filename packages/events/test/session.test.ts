@@ -11,6 +11,7 @@ import {
 import {
   createPexSession,
   FIRST_MESSAGE_DELAY_MS,
+  MAX_LOCAL_ADDRESSES,
   type PexSession,
   type PexSessionOptions,
   parsePeerAddress,
@@ -453,6 +454,25 @@ describe('receiving', () => {
       ),
     );
     expect(events.peer.map((p) => p.address)).toEqual(['8.8.8.8']);
+  });
+
+  test('addLocalAddress: our own address learned later is refused too', () => {
+    const { session, events } = setUp();
+    session.addLocalAddress('9.9.9.9:6881');
+    session.addLocalAddress({ address: '9.9.9.9', port: 6881 }); // duplicate: ignored
+    session.receive(encodePexMessage(message({ added: ['9.9.9.9:6881', '9.9.9.9:6882'] })));
+    expect(events.peer.map((p) => `${p.address}:${p.port}`)).toEqual(['9.9.9.9:6882']);
+    expect(() => session.addLocalAddress('not an address')).toThrow(TypeError);
+  });
+
+  test('addLocalAddress keeps at most MAX_LOCAL_ADDRESSES', () => {
+    const { session, events } = setUp();
+    for (let i = 0; i <= MAX_LOCAL_ADDRESSES; i++) session.addLocalAddress(`9.9.9.9:${i + 1}`);
+    const beyond = MAX_LOCAL_ADDRESSES + 1;
+    session.receive(
+      encodePexMessage(message({ added: [`9.9.9.9:${MAX_LOCAL_ADDRESSES}`, `9.9.9.9:${beyond}`] })),
+    );
+    expect(events.peer.map((p) => p.port)).toEqual([beyond]);
   });
 
   test('port 0 from the wire is refused by default', () => {

@@ -6,6 +6,7 @@ import {
   type PexSession,
   type PexSessionOptions,
   parsePeerAddress,
+  readPeerAddress,
   stringifyPeerAddress,
 } from '@pex/events';
 import { EventEmitter } from 'eventemitter3';
@@ -242,6 +243,13 @@ export function defineUtPexExtension(
           this.session.setRemoteAddress({ address: this.#remoteIp, port: listenPort });
         }
       });
+      // The remote says how it sees our address (BEP 10 `yourip`); with our listen port (`p` of
+      // our own handshake) that is us. libtorrent lists the recipient in its PEX: without this a
+      // default set-up would be told to dial itself.
+      this.#guard(() => {
+        const own = readOwnAddress(handshake, this.#wire);
+        if (own !== undefined) this.session.addLocalAddress(own);
+      });
       this.#guard(() => this.session.setRemoteSupportsPex(remoteAdvertisesPex(this.#wire)));
     }
 
@@ -260,6 +268,18 @@ export function defineUtPexExtension(
   }
   Object.defineProperty(UtPex.prototype, 'name', { value: 'ut_pex', enumerable: true });
   return UtPex as unknown as UtPexExtensionClass;
+}
+
+/** Our address as the remote sees it (`yourip`) with our advertised listen port, if both are known. */
+function readOwnAddress(
+  handshake: Record<string, unknown>,
+  wire: PexWire,
+): { address: string; port: number } | undefined {
+  const yourip = handshake.yourip;
+  const port = readListenPort(wire.extendedHandshake);
+  if (!(yourip instanceof Uint8Array) || port === undefined) return undefined;
+  if (yourip.length !== 4 && yourip.length !== 16) return undefined;
+  return { address: readPeerAddress(yourip, port).address, port };
 }
 
 /**

@@ -307,3 +307,29 @@ describe("the remote's own address", () => {
     expect(payloads.map(addressed)).toEqual([['5.6.7.8:6881']]);
   });
 });
+
+describe('our own address', () => {
+  test("the remote's yourip with our listen port is never reported as a peer (libtorrent lists it)", async () => {
+    const time = createFakeTime();
+    const { a, b, close } = await pipeWires(
+      (w) => {
+        w.use(utPex() as never);
+        w.extendedHandshake.p = 6881; // our listen port
+      },
+      (w) => {
+        w.use(utPex({ clock: time.clock, timers: time.timers }) as never);
+        w.extendedHandshake.yourip = new Uint8Array([8, 8, 8, 8]); // how b sees a
+      },
+    );
+    cleanups.push(close);
+    const learned: string[] = [];
+    pex(a).on('peer', (peer) => learned.push(peer));
+    pex(b).addPeer('8.8.8.8:6881'); // a itself, as b sees it
+    pex(b).addPeer('8.8.4.4:6881');
+    pex(b).start();
+    time.advance(1_500);
+    await waitUntil(() => learned.length >= 1);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(learned).toEqual(['8.8.4.4:6881']);
+  });
+});
