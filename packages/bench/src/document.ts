@@ -23,5 +23,60 @@ the O(1) row, where it is our time divided by the reference (lower is better). T
 ("per"): per message, per join+leave of one peer, or heap bytes per connection. Each time is the
 median over ${s.rounds} rounds of tinybench's mean (${s.timeMs} ms per task per round, ${s.warmupMs} ms warm-up,
 tasks in alternating order).
+
+## How each case is measured
+
+- **Messages** come from a pool of ${s.poolSize} distinct messages per family, 50 added peers each, every peer different (public
+  unicast addresses, so our default peer policy accepts them all); one timed call goes through the whole pool, so
+  tinybench's own per-call cost is negligible, and the result is divided by the pool size.
+- **decode**: core \`decodePexMessage\` reading every peer's port and flag byte, against the incumbent's codec path as
+  ut_pex's \`onMessage\` runs it: \`bencode.decode\`, \`Buffer.from\` + \`compact2string.multi\` / \`multi6\`, the flag byte
+  read per peer. **floor**: a bare loop adding up every byte of the same messages.
+- **receive path**: each extension's \`onMessage\` on a fake wire, with a \`peer\` listener attached. Ours runs on an
+  injected clock that moves 70 s per message, so the inbound rate policy never refuses one. ut_pex's rate check uses
+  \`Date.now()\` and destroys the wire when two messages arrive within 60 s: before each message its
+  \`_lastMessageTimestamp\` is set to 0 (the check runs and passes) and the fake wire's \`destroy\` does nothing. Both
+  are \`reset()\` every 4 messages (ours remembers at most 200 peers per source and would stop reporting new ones),
+  so every peer of every message is new to both and reaches the listener.
+- **encode**: core \`encodePexMessage\` from compact peers, against \`string2compact\` on \`"ip:port"\` strings,
+  \`Buffer.from\` for the flags and \`bencode.encode\` of the dictionary ut_pex's \`_sendMessage\` builds (empty lists
+  included, as it sends them).
+- **send path**: 50 \`addPeer\` calls then one message, 50 \`dropPeer\` calls then one message, per pool entry. Ours:
+  the session's injected timer is fired after 70 s of injected clock (tracker, \`encodePexMessage\`,
+  \`wire.extended\`). ut_pex: \`_sendMessage()\`, whose dictionary the fake wire bencodes as bittorrent-protocol does.
+- **swarm, every wire's message**: W wires that already received their first message (50 peers). One peer joins, every
+  wire gets its next message, the peer leaves, every wire gets its next message. Ours: \`timeline.connected\`, each
+  cursor's \`nextMessage\`, \`timeline.disconnected\`, each cursor's \`nextMessage\`. ut_pex: \`addPeer\` on every wire,
+  \`_sendMessage\` on every wire, \`dropPeer\` on every wire, \`_sendMessage\` on every wire. 2W messages are built per
+  unit on both sides, so this cost is linear in W for both.
+- **swarm, event**: what a join and a leave cost when they happen; the messages are built later, when each wire's
+  interval comes round (both libraries work that way). Ours: \`timeline.connected\` + \`timeline.disconnected\`.
+  ut_pex: \`addPeer\` + \`dropPeer\` on every wire. Untimed after each call, our cursors catch up and ut_pex's pending
+  maps are emptied. **O(1)**: our per-event time at the largest W against the smallest.
+- **memory**: heap after a full GC (\`--expose-gc\`), before and after creating ${s.memoryConnections} connections, each
+  installed as \`wire.use(utPex())\` shows (a new extension class per wire), holding 200 learned peers (4 received
+  messages) and 200 peers to advertise (\`addPeer\`, not yet sent; the strings are shared by all connections).
+
+## What limits the missed targets (profiles: \`node --cpu-prof\`)
+
+- **receive path**: decoding is a few per cent of it. The rest is the per-peer work in @pex/events: the policy
+  (\`acceptPeerByDefault\`) formats each address as text through ipaddr.js (\`readPeerAddress\`:
+  \`Array.from\`, \`fromByteArray\`, \`toString\`, \`toByteArray\`, object spreads) and then parses that text again
+  with ipaddr.js's regular expressions (\`rangeOf\`: \`isValid\` + \`parse\`) to find its range; \`readPeerFlags\` spreads a
+  new flags object per peer; the event is then emitted twice (session, adapter) and re-stringified; garbage collection
+  takes about 30 % of the time. Classifying ranges from the address integers the decoder already holds (a table of
+  prefixes for IPv4, the first bytes for IPv6), building the text once with plain concatenation, and 256 prebuilt
+  frozen flag objects would remove most of it.
+- **swarm, every wire's message**: both sides build 2W messages per join+leave, so no ratio can grow with W; ours is
+  also super-linear, because each cursor that advances from the oldest position calls the timeline's \`compact()\`,
+  which scans every cursor: with W cursors moving in step that is O(W^2) per round (at W=1000, \`buildNextMessage\` +
+  \`compact\` take 70 % of the profile and a cursor's message costs 10 times what it costs at W=100). Counting the
+  cursors at the oldest position (compacting when that count reaches 0), or compacting only once the retained events
+  exceed the number of cursors, makes it amortised O(1) per cursor.
+- **memory**: the per-connection outbound tracker holds about 390 bytes per peer to advertise (a record object, a
+  private \`Uint8Array\` copy of the address with its \`ArrayBuffer\`, the key, entries in \`live\`, \`view\` and
+  \`pending\`): about 77 KiB of the total for 200 peers. The peer key already encodes address and port
+  (\`peerKeyAddress\`), so the records could keep the key and the flag byte only and rebuild the bytes when a message
+  is encoded. With the swarm helper the peers to advertise live once per torrent, in the timeline, not per connection.
 `;
 }

@@ -23,25 +23,25 @@ export function runTasks(tasks: readonly BenchTask[], settings: RunSettings): Ma
   for (const task of tasks) checkWork(task);
   const samples = new Map<string, number[]>(tasks.map((task) => [task.id, []]));
   for (let round = 0; round < settings.rounds; round++) {
-    const bench = new Bench({
-      time: settings.timeMs,
-      iterations: settings.minIterations,
-      warmup: settings.warmupMs > 0,
-      warmupTime: settings.warmupMs,
-      warmupIterations: settings.warmupMs > 0 ? 2 : 0,
-      throws: true,
-      retainSamples: false,
-    });
     const ordered = round % 2 === 0 ? tasks : [...tasks].reverse();
     for (const task of ordered) {
+      // One Bench per task, so that each can have its own time budget.
+      const timeMs = Math.min(settings.timeMs, task.timeMs ?? settings.timeMs);
+      const bench = new Bench({
+        time: timeMs,
+        iterations: settings.minIterations,
+        warmup: settings.warmupMs > 0,
+        warmupTime: Math.min(settings.warmupMs, timeMs),
+        warmupIterations: settings.warmupMs > 0 ? 2 : 0,
+        throws: true,
+        retainSamples: false,
+      });
       bench.add(
         task.id,
         task.fn,
         task.afterEach === undefined ? {} : { afterEach: task.afterEach },
       );
-    }
-    bench.runSync();
-    for (const task of ordered) {
+      bench.runSync();
       const result = bench.getTask(task.id)?.result;
       if (result === undefined || result.state !== 'completed') {
         throw new Error(`benchmark task "${task.id}" did not complete: ${result?.state}`);

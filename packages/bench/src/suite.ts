@@ -18,13 +18,13 @@ export interface SuiteSettings extends RunSettings {
 
 /** The default run: about a minute and a half on a busy 2-core machine. */
 export const FULL_SETTINGS: SuiteSettings = {
-  timeMs: 400,
+  timeMs: 300,
   warmupMs: 100,
-  minIterations: 5,
+  minIterations: 3,
   rounds: 3,
   poolSize: 256,
   wireCounts: [10, 100, 1000],
-  eventBatch: 256,
+  eventBatch: 64,
   memoryConnections: 200,
   seed: 11,
 };
