@@ -16,6 +16,10 @@ export async function main(argv: readonly string[], io: CommandIo = processIo): 
       io.out(USAGE);
       return command === undefined ? 2 : 0;
     }
+    if (rest.includes('-h') || rest.includes('--help')) {
+      io.out(USAGE);
+      return 0;
+    }
     switch (command) {
       case 'decode': {
         const { values, positionals } = parseArgs({

@@ -84,6 +84,16 @@ describe('pex decode', () => {
   });
 });
 
+test.each([
+  ['demo', '--help'],
+  ['probe', '-h'],
+  ['decode', '--help'],
+])('%s %s prints usage and exits 0', async (...argv) => {
+  const { code, out } = await run(argv);
+  expect(code).toBe(0);
+  expect(out.join('\n')).toMatch(/usage: pex/);
+});
+
 const bin = new URL('../dist/bin.js', import.meta.url).pathname;
 describe('the pex binary', () => {
   test('decodes from the command line with exit codes', async () => {
