@@ -25,6 +25,27 @@ function recordPexPayloads(receiver: Wire): Uint8Array[] {
   return payloads;
 }
 
+/** Two adapters piped back to back: `a` runs on a fake clock, `b`'s received payloads are kept. */
+async function openTimedPair() {
+  const time = createFakeTime();
+  const { a, b, close } = await pipeWires(
+    (w) => w.use(utPex({ clock: time.clock, timers: time.timers }) as never),
+    (w) => w.use(utPex() as never),
+  );
+  cleanups.push(close);
+  return { a, b, time, payloads: recordPexPayloads(b) };
+}
+
+/** Starts `a` and waits until `b` holds its first message. */
+async function sendFirstMessage(
+  pair: Awaited<ReturnType<typeof openTimedPair>>,
+): Promise<Uint8Array> {
+  pex(pair.a).start();
+  pair.time.advance(1_500);
+  await waitUntil(() => pair.payloads.length === 1);
+  return pair.payloads[0] as Uint8Array;
+}
+
 describe('utPex()', () => {
   test('is an extension class named ut_pex', () => {
     const Extension = utPex();
@@ -164,40 +185,23 @@ describe('two adapters on in-process wires', () => {
   });
 
   test('closing a wire mid-interval leaves no timer and sends nothing more', async () => {
-    const time = createFakeTime();
-    const { a, b, close } = await pipeWires(
-      (w) => w.use(utPex({ clock: time.clock, timers: time.timers }) as never),
-      (w) => w.use(utPex() as never),
-    );
-    cleanups.push(close);
-    const payloads = recordPexPayloads(b);
-    pex(a).addPeer('1.2.3.4:6881');
-    pex(a).start();
-    time.advance(1_500);
-    await waitUntil(() => payloads.length === 1);
-    pex(a).addPeer('1.2.3.5:6881');
-    time.advance(30_000);
-    a.destroy();
-    await waitUntil(() => time.pending() === 0);
-    time.advance(200_000);
+    const pair = await openTimedPair();
+    pex(pair.a).addPeer('1.2.3.4:6881');
+    await sendFirstMessage(pair);
+    pex(pair.a).addPeer('1.2.3.5:6881');
+    pair.time.advance(30_000);
+    pair.a.destroy();
+    await waitUntil(() => pair.time.pending() === 0);
+    pair.time.advance(200_000);
     await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(time.pending()).toBe(0);
-    expect(payloads).toHaveLength(1);
+    expect(pair.time.pending()).toBe(0);
+    expect(pair.payloads).toHaveLength(1);
   });
 
   test('payloads arrive as Uint8Array views and decode with the core', async () => {
-    const time = createFakeTime();
-    const { a, b, close } = await pipeWires(
-      (w) => w.use(utPex({ clock: time.clock, timers: time.timers }) as never),
-      (w) => w.use(utPex() as never),
-    );
-    cleanups.push(close);
-    const payloads = recordPexPayloads(b);
-    pex(a).addPeer('9.9.9.9:9999', 0x10);
-    pex(a).start();
-    time.advance(1_500);
-    await waitUntil(() => payloads.length === 1);
-    const message = decodePexMessage(payloads[0] as Uint8Array);
+    const pair = await openTimedPair();
+    pex(pair.a).addPeer('9.9.9.9:9999', 0x10);
+    const message = decodePexMessage(await sendFirstMessage(pair));
     expect(message.added.map((p) => [Array.from(p.address), p.port, p.flags])).toEqual([
       [[9, 9, 9, 9], 9999, 0x10],
     ]);
@@ -236,24 +240,16 @@ describe('over TCP on 127.0.0.1', () => {
 
 describe('encoding compatibility', () => {
   test('what the adapter sends is canonical core encoding', async () => {
-    const time = createFakeTime();
-    const { a, b, close } = await pipeWires(
-      (w) => w.use(utPex({ clock: time.clock, timers: time.timers }) as never),
-      (w) => w.use(utPex() as never),
-    );
-    cleanups.push(close);
-    const payloads = recordPexPayloads(b);
-    pex(a).addPeer('8.8.4.4:53', 0);
-    pex(a).start();
-    time.advance(1_500);
-    await waitUntil(() => payloads.length === 1);
+    const pair = await openTimedPair();
+    pex(pair.a).addPeer('8.8.4.4:53', 0);
+    const sent = await sendFirstMessage(pair);
     const expected = encodePexMessage({
       added: [{ address: new Uint8Array([8, 8, 4, 4]), port: 53, flags: 0 }],
       added6: [],
       dropped: [],
       dropped6: [],
     });
-    expect(Array.from(payloads[0] as Uint8Array)).toEqual(Array.from(expected));
+    expect(Array.from(sent)).toEqual(Array.from(expected));
   });
 });
 
