@@ -1,5 +1,5 @@
-import type { PeerKey } from './peer-key.js';
-import { isSamePeerState, type PeerRecord } from './peer-record.js';
+import { type PeerKey, peerKeyAddress, peerKeyPort } from './peer-key.js';
+import type { PeerState } from './peer-record.js';
 import type { CompactPeer, PexMessage } from './types.js';
 
 const NONE = 0;
@@ -8,8 +8,8 @@ const DROP = 2;
 type ChangeKind = typeof NONE | typeof ADD | typeof DROP;
 
 interface NetChange {
-  readonly before: PeerRecord | undefined;
-  after: PeerRecord | undefined;
+  readonly before: PeerState;
+  after: PeerState;
 }
 
 /**
@@ -24,10 +24,13 @@ export interface MessageBuilder {
    * Adds the change `before` -> `after` of peer `key` (chained after any earlier change of the same
    * peer) unless it would exceed a cap; returns false, changing nothing, in that case.
    */
-  include(key: PeerKey, before: PeerRecord | undefined, after: PeerRecord | undefined): boolean;
+  include(key: PeerKey, before: PeerState, after: PeerState): boolean;
   /** True when both caps are reached: no further change can add a peer to the message. */
   isFull(): boolean;
-  /** The message, or `undefined` when every change cancelled out (never an empty message). */
+  /**
+   * The message, or `undefined` when every change cancelled out (never an empty message). Address
+   * bytes are rebuilt from the keys: every message has its own.
+   */
   build(): PexMessage | undefined;
 }
 
@@ -60,14 +63,15 @@ export function createMessageBuilder(maxAdded: number, maxDropped: number): Mess
       const added6: CompactPeer[] = [];
       const dropped: CompactPeer[] = [];
       const dropped6: CompactPeer[] = [];
-      for (const { before, after } of changes.values()) {
+      for (const [key, { before, after }] of changes) {
         const kind = classifyChange(before, after);
-        if (kind === ADD && after !== undefined) {
-          const peer = { address: after.address, port: after.port, flags: after.flags };
-          (after.address.length === 4 ? added : added6).push(peer);
-        } else if (kind === DROP && before !== undefined) {
-          const peer = { address: before.address, port: before.port };
-          (before.address.length === 4 ? dropped : dropped6).push(peer);
+        if (kind === NONE) continue;
+        const address = peerKeyAddress(key);
+        const port = peerKeyPort(key);
+        if (kind === ADD) {
+          (typeof key === 'number' ? added : added6).push({ address, port, flags: after ?? 0 });
+        } else {
+          (typeof key === 'number' ? dropped : dropped6).push({ address, port });
         }
       }
       return { added, added6, dropped, dropped6 };
@@ -81,7 +85,7 @@ export function createMessageBuilder(maxAdded: number, maxDropped: number): Mess
  * and dropped in one), and every receiver treats an `added` entry for a known peer as an update
  * or a harmless duplicate.
  */
-function classifyChange(before: PeerRecord | undefined, after: PeerRecord | undefined): ChangeKind {
-  if (isSamePeerState(before, after)) return NONE;
+function classifyChange(before: PeerState, after: PeerState): ChangeKind {
+  if (before === after) return NONE;
   return after === undefined ? DROP : ADD;
 }

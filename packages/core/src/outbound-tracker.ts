@@ -3,10 +3,9 @@ import { assertTime, resolveOutboundOptions } from './outbound-options.js';
 import type { PeerKey } from './peer-key.js';
 import {
   assertOptionalPeerKey,
-  isSamePeerState,
-  type PeerRecord,
+  type PeerState,
+  toConnectedPeerKey,
   toPeerKey,
-  toPeerRecord,
 } from './peer-record.js';
 import type { OutboundTracker, PexOutboundOptions } from './state-types.js';
 import type { PexMessage } from './types.js';
@@ -24,7 +23,8 @@ import type { PexMessage } from './types.js';
  *   never echoed unless we connect to them ourselves;
  * - a flag change of an advertised peer re-announces it in `added` with the new flags.
  *
- * Memory is bounded by live peers plus pending drops, whatever the churn.
+ * Memory is bounded by live peers plus pending drops, whatever the churn: one map entry per peer
+ * (its key and one small integer holding both states) and one set entry per pending change.
  *
  * @example
  * ```ts
@@ -38,34 +38,50 @@ import type { PexMessage } from './types.js';
 export function createOutboundTracker(options?: PexOutboundOptions): OutboundTracker {
   const settings = resolveOutboundOptions(options);
   let remote = settings.remote;
-  /** Our connections, in the order we learnt of them (oldest first). */
-  const live = new Map<PeerKey, PeerRecord>();
-  /** What the remote was told and not told otherwise since. */
-  const view = new Map<PeerKey, PeerRecord>();
+  /**
+   * Every peer we are connected to or the remote holds, packed into one small integer: bits 0-8
+   * our state (`LIVE` field), bits 9-17 the state this remote was told (its view). Live peers keep
+   * the order in which we connected to them (oldest first), which a first message follows.
+   */
+  const peers = new Map<PeerKey, number>();
   /** Peers whose wanted state differs from the view, oldest change first. */
   const pending = new Set<PeerKey>();
   let lastSentAt = Number.NEGATIVE_INFINITY;
   let sentSinceReset = false;
 
-  const wantedState = (key: PeerKey): PeerRecord | undefined =>
-    key === remote ? undefined : live.get(key);
+  /** The field we want the remote to hold: our state, except for the remote itself. */
+  const wantedField = (key: PeerKey, entry: number): number =>
+    key === remote ? 0 : entry & FIELD_MASK;
 
   const refresh = (key: PeerKey): void => {
-    if (isSamePeerState(view.get(key), wantedState(key))) pending.delete(key);
+    const entry = peers.get(key) ?? 0;
+    if (wantedField(key, entry) === entry >>> VIEW_SHIFT) pending.delete(key);
     else pending.add(key);
   };
 
   return {
     connected(peer) {
-      const record = toPeerRecord(peer, 'peer');
-      const known = live.get(record.key);
-      if (known !== undefined && known.flags === record.flags) return;
-      live.set(record.key, record);
-      refresh(record.key);
+      const key = toConnectedPeerKey(peer, 'peer');
+      const field = packState(peer.flags ?? 0);
+      const entry = peers.get(key);
+      if (entry === undefined) {
+        peers.set(key, field);
+      } else {
+        const live = entry & FIELD_MASK;
+        if (live === field) return;
+        // A peer we connect to again is our newest connection: it moves to the end.
+        if (live === 0) peers.delete(key);
+        peers.set(key, entry - live + field);
+      }
+      refresh(key);
     },
     disconnected(peer) {
       const key = toPeerKey(peer, 'peer');
-      if (!live.delete(key)) return;
+      const entry = peers.get(key);
+      if (entry === undefined || (entry & FIELD_MASK) === 0) return;
+      const view = entry - (entry & FIELD_MASK);
+      if (view === 0) peers.delete(key);
+      else peers.set(key, view);
       refresh(key);
     },
     setRemote(key) {
@@ -84,16 +100,19 @@ export function createOutboundTracker(options?: PexOutboundOptions): OutboundTra
       );
       const sent: PeerKey[] = [];
       for (const key of pending) {
+        const entry = peers.get(key) ?? 0;
+        const before = unpackState(entry >>> VIEW_SHIFT);
         // A change that does not fit waits; later ones of the other kind may still fit.
-        if (builder.include(key, view.get(key), wantedState(key))) sent.push(key);
+        if (builder.include(key, before, unpackState(wantedField(key, entry)))) sent.push(key);
         if (builder.isFull()) break;
       }
       const message = builder.build();
       if (message === undefined) return undefined;
       for (const key of sent) {
-        const wanted = wantedState(key);
-        if (wanted === undefined) view.delete(key);
-        else view.set(key, wanted);
+        const entry = peers.get(key) ?? 0;
+        const next = (entry & FIELD_MASK) | (wantedField(key, entry) << VIEW_SHIFT);
+        if (next === 0) peers.delete(key);
+        else peers.set(key, next);
         pending.delete(key);
       }
       lastSentAt = now;
@@ -105,10 +124,27 @@ export function createOutboundTracker(options?: PexOutboundOptions): OutboundTra
     },
     reset() {
       // The time of the last message is kept: a strict receiver still counts it.
-      view.clear();
+      for (const [key, entry] of peers) {
+        const live = entry & FIELD_MASK;
+        if (live === 0) peers.delete(key);
+        else if (live !== entry) peers.set(key, live);
+      }
       pending.clear();
       sentSinceReset = false;
-      for (const key of live.keys()) refresh(key);
+      for (const key of peers.keys()) refresh(key);
     },
   };
+}
+
+/** One state in 9 bits: 0 when not connected, `PRESENT | flags` when connected. */
+const PRESENT = 0x100;
+const FIELD_MASK = 0x1ff;
+const VIEW_SHIFT = 9;
+
+function packState(flags: number): number {
+  return PRESENT | flags;
+}
+
+function unpackState(field: number): PeerState {
+  return field === 0 ? undefined : field & 0xff;
 }

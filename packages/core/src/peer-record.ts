@@ -3,32 +3,29 @@ import { type PeerKey, peerKey } from './peer-key.js';
 import type { CompactPeer } from './types.js';
 
 /**
- * A peer as the state machines keep it: a private copy of the address (so later changes to the
- * caller's bytes cannot alter what we advertise), the port, the flag byte and the identity key.
+ * One peer's state as a remote sees it: its flag byte while we are connected to it, `undefined`
+ * while we are not. The state machines keep a peer as its key plus this state and nothing else:
+ * the key already holds the address and port (`peerKeyAddress`, `peerKeyPort`), so the bytes are
+ * rebuilt only when a message is built, and no later change to the caller's bytes can alter what
+ * we advertise. Two states look the same to a remote exactly when they are `===`.
  * @internal
  */
-export interface PeerRecord {
-  readonly key: PeerKey;
-  readonly address: Uint8Array;
-  readonly port: number;
-  readonly flags: number;
-}
+export type PeerState = number | undefined;
 
 /**
- * Validates `peer` and copies it into a record (flags default to 0).
+ * Validates `peer` (address, port and flags) and returns its key; its state is `peer.flags ?? 0`.
  * @throws {TypeError} if `peer` is not an object with a 4- or 16-byte Uint8Array `address`.
  * @throws {RangeError} if its port is not in 1..65535 or its flags not in 0..255.
  * @internal
  */
-export function toPeerRecord(peer: unknown, field: string): PeerRecord {
+export function toConnectedPeerKey(peer: unknown, field: string): PeerKey {
   assertCompactPeer(peer, addressLengthOf(peer), field);
-  const address = peer.address.slice();
-  return { key: peerKey(address, peer.port), address, port: peer.port, flags: peer.flags ?? 0 };
+  return peerKey(peer.address, peer.port);
 }
 
 /**
  * Validates the address and port of `peer` (flags are not looked at) and returns its key.
- * @throws {TypeError|RangeError} as `toPeerRecord`.
+ * @throws {TypeError|RangeError} as `toConnectedPeerKey`.
  * @internal
  */
 export function toPeerKey(peer: unknown, field: string): PeerKey {
@@ -53,11 +50,6 @@ export function assertOptionalPeerKey(
   if (typeof remote === 'number' && Number.isSafeInteger(remote) && remote >= 0) return;
   if (typeof remote === 'string' && remote.length === 9) return;
   throw new TypeError(`"${field}" expected a peer key from peerKey(), got ${describe(remote)}`);
-}
-
-/** True when two states of one peer (absent or present with flags) look the same to a remote. */
-export function isSamePeerState(a: PeerRecord | undefined, b: PeerRecord | undefined): boolean {
-  return a === undefined ? b === undefined : b !== undefined && a.flags === b.flags;
 }
 
 function addressLengthOf(peer: unknown): number {

@@ -7,10 +7,9 @@ import {
 import type { PeerKey } from './peer-key.js';
 import {
   assertOptionalPeerKey,
-  isSamePeerState,
-  type PeerRecord,
+  type PeerState,
+  toConnectedPeerKey,
   toPeerKey,
-  toPeerRecord,
 } from './peer-record.js';
 import type { PexOutbound, PexOutboundOptions } from './state-types.js';
 import type { CompactPeer, PexMessage } from './types.js';
@@ -59,14 +58,25 @@ export interface SwarmTimeline {
   readonly retainedEventCount: number;
   /** Number of joined cursors that have not left. */
   readonly cursorCount: number;
+  /**
+   * Work done so far to release events no cursor needs any more, in steps: one per log position
+   * looked at. It grows with the number of events, never with cursors times messages (a cursor
+   * moving on costs O(1) whatever the number of cursors). For tests and diagnostics: the cost of
+   * compaction, checked without a clock.
+   */
+  readonly compactionSteps: number;
 }
 
-/** One change of one peer; `prev` -> `next` (undefined: not connected). */
+/**
+ * One change of one peer, from state `prev` (the state after it is the next event's `prev`, or the
+ * live state).
+ */
 interface LogEvent {
   readonly key: PeerKey;
-  readonly prev: PeerRecord | undefined;
-  next: PeerRecord | undefined;
+  readonly prev: PeerState;
   readonly seq: number;
+  /** Reading cursors whose next event to read is this one. */
+  readers: number;
 }
 
 /**
@@ -77,7 +87,7 @@ interface LogEvent {
  * remote itself): the next event of the peer, or the next message, brings it up to date.
  */
 interface ViewOverride {
-  view: PeerRecord | undefined;
+  view: PeerState;
   untilSeq: number;
 }
 
@@ -115,8 +125,8 @@ interface CursorState {
  */
 export function createSwarmTimeline(options?: PexOutboundOptions): SwarmTimeline {
   const defaults = resolveOutboundOptions(options);
-  /** Our connections, oldest first. */
-  const live = new Map<PeerKey, PeerRecord>();
+  /** Our connections with their flag bytes, oldest first. */
+  const live = new Map<PeerKey, number>();
   /** Retained events: `events[head + i]` has sequence number `baseSeq + i`. */
   let events: (LogEvent | undefined)[] = [];
   let head = 0;
@@ -124,39 +134,53 @@ export function createSwarmTimeline(options?: PexOutboundOptions): SwarmTimeline
   let endSeq = 0;
   /** The newest retained event of each peer, to update it in place while no cursor has read it. */
   const lastEvent = new Map<PeerKey, LogEvent>();
-  const cursors = new Set<CursorState>();
+  /** Joined cursors that have not left (each is counted where it reads, not kept here). */
+  let cursorCount = 0;
   /** Cursors that read the log (not waiting for a first message). */
   let readers = 0;
+  /** Reading cursors at `endSeq` (those behind it are counted in `LogEvent.readers`). */
+  let readersAtEnd = 0;
+  let compactionSteps = 0;
   /** No cursor has ever read at or past this sequence number. */
   let readHighWater = 0;
 
   const eventAt = (seq: number): LogEvent => events[head + seq - baseSeq] as LogEvent;
 
-  const append = (key: PeerKey, prev: PeerRecord | undefined, next: PeerRecord | undefined) => {
+  const append = (key: PeerKey, prev: PeerState) => {
     // With no reader, nobody needs history: a first message reads the live list.
     if (readers === 0) return;
+    // An event no cursor has read yet already says "this peer changed": it stays the only one.
     const last = lastEvent.get(key);
-    if (last !== undefined && last.seq >= readHighWater) {
-      last.next = next;
-      return;
-    }
-    const event: LogEvent = { key, prev, next, seq: endSeq };
+    if (last !== undefined && last.seq >= readHighWater) return;
+    const event: LogEvent = { key, prev, seq: endSeq, readers: readersAtEnd };
+    readersAtEnd = 0;
     events.push(event);
     endSeq++;
     lastEvent.set(key, event);
   };
 
+  /** Moves one reading cursor's position in the counts (`Infinity`: not reading). */
+  const countReader = (seq: number, delta: 1 | -1): void => {
+    if (seq === endSeq) readersAtEnd += delta;
+    else eventAt(seq).readers += delta;
+  };
+
+  /**
+   * Releases the events before the oldest cursor position. Every cursor position is counted on
+   * its event, so the oldest one is found by walking from the base over events nobody reads:
+   * O(1) per released event, whatever the number of cursors (a scan of the cursors each time the
+   * oldest moves would make a round of W cursors O(W^2)).
+   */
   const compact = (): void => {
-    let minSeq = endSeq;
-    for (const cursor of cursors) if (cursor.seq < minSeq) minSeq = cursor.seq;
-    if (minSeq <= baseSeq) return;
-    for (let seq = baseSeq; seq < minSeq; seq++) {
-      const event = eventAt(seq);
+    while (baseSeq < endSeq) {
+      compactionSteps++;
+      const event = events[head] as LogEvent;
+      if (event.readers > 0) break;
       if (lastEvent.get(event.key) === event) lastEvent.delete(event.key);
-      events[head + seq - baseSeq] = undefined;
+      events[head] = undefined;
+      head++;
+      baseSeq++;
     }
-    head += minSeq - baseSeq;
-    baseSeq = minSeq;
     // Copy the retained tail once the dead prefix outweighs it: amortised O(1) per event.
     if (head > 64 && head * 2 > events.length) {
       events = events.slice(head);
@@ -164,8 +188,13 @@ export function createSwarmTimeline(options?: PexOutboundOptions): SwarmTimeline
     }
   };
 
+  /** After the cursor at `seq` moved on or stopped reading: compacts if it was the last at the base. */
+  const compactAfterLeaving = (seq: number): void => {
+    if (seq === baseSeq && seq < endSeq && eventAt(seq).readers === 0) compact();
+  };
+
   /** The log state of `key` at `seq`: the `prev` of its first event from `seq`, else live. */
-  const stateAt = (key: PeerKey, seq: number): PeerRecord | undefined => {
+  const stateAt = (key: PeerKey, seq: number): PeerState => {
     const last = lastEvent.get(key);
     if (last === undefined || last.seq < seq) return live.get(key);
     for (let at = seq; at <= last.seq; at++) {
@@ -178,25 +207,28 @@ export function createSwarmTimeline(options?: PexOutboundOptions): SwarmTimeline
   const startReading = (cursor: CursorState): void => {
     cursor.seq = endSeq;
     readers++;
+    readersAtEnd++;
     if (endSeq > readHighWater) readHighWater = endSeq;
   };
 
   const stopReading = (cursor: CursorState): void => {
-    if (cursor.seq === Number.POSITIVE_INFINITY) return;
-    const wasOldest = cursor.seq === baseSeq;
+    const seq = cursor.seq;
+    if (seq === Number.POSITIVE_INFINITY) return;
+    countReader(seq, -1);
     cursor.seq = Number.POSITIVE_INFINITY;
     readers--;
     if (readers === 0) {
       events = [];
       head = 0;
       baseSeq = endSeq;
+      readersAtEnd = 0;
       lastEvent.clear();
-    } else if (wasOldest) {
-      compact();
+    } else {
+      compactAfterLeaving(seq);
     }
   };
 
-  const wantedState = (cursor: CursorState, key: PeerKey): PeerRecord | undefined =>
+  const wantedState = (cursor: CursorState, key: PeerKey): PeerState =>
     key === cursor.remote ? undefined : live.get(key);
 
   /** First message after join or reset: the live list, capped; the rest becomes overrides. */
@@ -205,9 +237,9 @@ export function createSwarmTimeline(options?: PexOutboundOptions): SwarmTimeline
       settings.firstMessageMaxAdded,
       settings.maxDroppedPerMessage,
     );
-    for (const [key, record] of live) {
+    for (const [key, flags] of live) {
       if (key === cursor.remote) continue;
-      if (!builder.include(key, undefined, record)) break;
+      if (!builder.include(key, undefined, flags)) break;
     }
     const message = builder.build();
     if (message === undefined) return undefined;
@@ -254,7 +286,7 @@ export function createSwarmTimeline(options?: PexOutboundOptions): SwarmTimeline
           continue;
         }
         const target = wantedState(cursor, key);
-        if (!isSamePeerState(override.view, target)) {
+        if (override.view !== target) {
           if (!builder.include(key, override.view, target)) {
             pendingLeft = true;
             continue;
@@ -302,8 +334,12 @@ export function createSwarmTimeline(options?: PexOutboundOptions): SwarmTimeline
       }
       cursor.seq++;
     }
-    if (cursor.seq > readHighWater) readHighWater = cursor.seq;
-    if (oldSeq === baseSeq && cursor.seq > oldSeq) compact();
+    if (cursor.seq !== oldSeq) {
+      countReader(oldSeq, -1);
+      countReader(cursor.seq, 1);
+      if (cursor.seq > readHighWater) readHighWater = cursor.seq;
+      compactAfterLeaving(oldSeq);
+    }
     return builder.build();
   };
 
@@ -319,7 +355,7 @@ export function createSwarmTimeline(options?: PexOutboundOptions): SwarmTimeline
       sentSinceReset: false,
       left: false,
     };
-    cursors.add(cursor);
+    cursorCount++;
     const hasPending = (): boolean => {
       if (cursor.left) return false;
       if (!cursor.sentSinceReset) {
@@ -355,7 +391,7 @@ export function createSwarmTimeline(options?: PexOutboundOptions): SwarmTimeline
       leave() {
         if (cursor.left) return;
         cursor.left = true;
-        cursors.delete(cursor);
+        cursorCount--;
         stopReading(cursor);
         cursor.overrides.clear();
       },
@@ -388,18 +424,19 @@ export function createSwarmTimeline(options?: PexOutboundOptions): SwarmTimeline
 
   return {
     connected(peer) {
-      const record = toPeerRecord(peer, 'peer');
-      const prev = live.get(record.key);
-      if (prev !== undefined && prev.flags === record.flags) return;
-      live.set(record.key, record);
-      append(record.key, prev, record);
+      const key = toConnectedPeerKey(peer, 'peer');
+      const flags = peer.flags ?? 0;
+      const prev = live.get(key);
+      if (prev === flags) return;
+      live.set(key, flags);
+      append(key, prev);
     },
     disconnected(peer) {
       const key = toPeerKey(peer, 'peer');
       const prev = live.get(key);
       if (prev === undefined) return;
       live.delete(key);
-      append(key, prev, undefined);
+      append(key, prev);
     },
     join,
     get livePeerCount() {
@@ -409,7 +446,10 @@ export function createSwarmTimeline(options?: PexOutboundOptions): SwarmTimeline
       return endSeq - baseSeq;
     },
     get cursorCount() {
-      return cursors.size;
+      return cursorCount;
+    },
+    get compactionSteps() {
+      return compactionSteps;
     },
   };
 }

@@ -310,6 +310,47 @@ describe('outbound tracker: named cases', () => {
     expect(message?.dropped).toEqual([]);
   });
 
+  test('reset: the live list is in connection order, a peer connected again counting as new', () => {
+    const tracker = createOutboundTracker({ intervalMs: 10 });
+    for (let i = 0; i < 3; i++) tracker.connected(v4(1, 1000 + i));
+    tracker.nextMessage(0);
+    // Dropped and connected again before the next message: never mentioned, but now the newest.
+    tracker.disconnected(v4(1, 1000));
+    tracker.connected(v4(1, 1000, 0x01));
+    tracker.connected(v4(1, 1001, 0x02));
+    tracker.reset();
+    const message = tracker.nextMessage(10);
+    expect(ports(message?.added ?? [])).toEqual([1001, 1002, 1000]);
+    expect(message?.added.map((peer) => peer.flags)).toEqual([0x02, 0, 0x01]);
+  });
+
+  test('IPv6 peers keep address, port and flags through the tracker, and are dropped by them', () => {
+    const tracker = createOutboundTracker();
+    const peer = { ...v6(0xfe, 65535), flags: 0xff };
+    peer.address[4] = 0xab;
+    tracker.connected(peer);
+    expect(tracker.nextMessage(0)?.added6).toEqual([
+      { address: Uint8Array.from(peer.address), port: 65535, flags: 0xff },
+    ]);
+    tracker.disconnected(peer);
+    expect(tracker.nextMessage(INTERVAL)?.dropped6).toEqual([
+      { address: Uint8Array.from(peer.address), port: 65535 },
+    ]);
+    expect(tracker.nextMessageAt()).toBeUndefined();
+  });
+
+  test('messages own their address bytes: changing one changes no later message', () => {
+    const tracker = createOutboundTracker();
+    tracker.connected(v4(1));
+    const sent = tracker.nextMessage(0)?.added[0];
+    if (sent !== undefined) sent.address[3] = 99;
+    expect(sent?.address[3]).toBe(99);
+    tracker.disconnected(v4(1));
+    expect(tracker.nextMessage(INTERVAL)?.dropped).toEqual([
+      { address: Uint8Array.from([192, 0, 2, 1]), port: 6881 },
+    ]);
+  });
+
   test('reset keeps the time of the last message: no second message within the interval', () => {
     const tracker = createOutboundTracker();
     tracker.connected(v4(1));

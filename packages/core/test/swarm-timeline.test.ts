@@ -300,6 +300,25 @@ describe('swarm timeline: named cases', () => {
     expect(fast.nextMessageAt()).toBe(10);
   });
 
+  test('messages own their address bytes: changing one changes no later message', () => {
+    const swarm = createSwarmTimeline({ intervalMs: 0 });
+    const first = swarm.join();
+    const second = swarm.join();
+    const peer = v4(1, 6881, 0x01);
+    swarm.connected(peer);
+    const sent = first.nextMessage(0)?.added[0];
+    if (sent !== undefined) sent.address[3] = 99;
+    expect(sent?.address[3]).toBe(99);
+    peer.address[3] = 98;
+    expect(second.nextMessage(0)?.added).toEqual([
+      { address: Uint8Array.from([192, 0, 2, 1]), port: 6881, flags: 0x01 },
+    ]);
+    swarm.disconnected(v4(1));
+    expect(first.nextMessage(1)?.dropped).toEqual([
+      { address: Uint8Array.from([192, 0, 2, 1]), port: 6881 },
+    ]);
+  });
+
   test('leaving releases the events kept for that connection', () => {
     const swarm = createSwarmTimeline();
     const slow = swarm.join();
@@ -375,6 +394,52 @@ describe('swarm timeline: named cases', () => {
     expect(many.retained).toBe(one.retained);
     expect(many.afterPoll).toBe(one.afterPoll);
     expect(many.afterPoll).toBe(0);
+  });
+
+  test('cursors moving in step: compaction work per round is O(1), not one pass over the cursors per cursor', () => {
+    // Work is counted in steps, not timed: a clock has no place in a unit test. Before this was
+    // counted, each cursor leaving the oldest position scanned every cursor: W^2 steps per round.
+    const connections = 1000;
+    const rounds = 20;
+    const swarm = createSwarmTimeline();
+    const cursors = Array.from({ length: connections }, () => swarm.join());
+    swarm.connected(v4(200));
+    for (const cursor of cursors) cursor.nextMessage(0);
+    let now = 0;
+    for (let round = 0; round < rounds; round++) {
+      for (const change of ['connected', 'disconnected'] as const) {
+        swarm[change](v4(1, 1000 + round));
+        now += INTERVAL;
+        let messages = 0;
+        for (const cursor of cursors) if (cursor.nextMessage(now) !== undefined) messages++;
+        expect(messages).toBe(connections);
+        // Memory: once every cursor has read an event, it is gone.
+        expect(swarm.retainedEventCount).toBe(0);
+      }
+    }
+    // About one step per released event (the last cursor to move on releases it), 2 per round.
+    expect(swarm.compactionSteps).toBeLessThanOrEqual(2 * 2 * rounds);
+  });
+
+  test('staggered cursors, the oldest moving each time: compaction work stays linear in the events', () => {
+    // Each poll moves the oldest cursor to the end of the log, so the oldest position changes at
+    // every message: finding it by scanning the cursors (or counting only those at the oldest
+    // position, then scanning) would cost W steps per message.
+    const connections = 300;
+    const polls = 3 * connections;
+    const swarm = createSwarmTimeline({ intervalMs: 0, maxAddedPerMessage: connections + 1 });
+    const cursors = Array.from({ length: connections }, () => swarm.join());
+    swarm.connected(v4(200));
+    for (const cursor of cursors) cursor.nextMessage(0);
+    for (let i = 0; i < polls; i++) {
+      swarm.connected(v6Peer(i));
+      expect(cursors[i % connections]?.nextMessage(i + 1)?.added6.length).toBeGreaterThan(0);
+      // The log holds the events since the oldest cursor: at most one per connection.
+      expect(swarm.retainedEventCount).toBeLessThanOrEqual(connections);
+    }
+    expect(swarm.compactionSteps).toBeLessThanOrEqual(2 * polls);
+    for (const cursor of cursors) cursor.leave();
+    expect(swarm.retainedEventCount).toBe(0);
   });
 });
 
