@@ -1,4 +1,6 @@
+import type { PeerKey } from '@pex/core';
 import ipaddr from 'ipaddr.js';
+import { ipv4RangeOf, ipv6RangeOf } from './address-range.js';
 
 /** Address family of a peer. */
 export type PexFamily = 4 | 6;
@@ -100,7 +102,142 @@ export function readPeerAddress(bytes: Uint8Array, port: number): PexPeerAddress
   if (bytes.length !== 4 && bytes.length !== 16) {
     throw new TypeError(`"bytes" expected 4 or 16 bytes, got ${bytes.length}`);
   }
-  return { ...toPeerAddress(ipaddr.fromByteArray(Array.from(bytes))), port };
+  if (!(bytes instanceof Uint8Array)) {
+    // An array of numbers: ipaddr.js checks that each one is a byte.
+    return { ...toPeerAddress(ipaddr.fromByteArray(Array.from(bytes))), port };
+  }
+  const { address, family } = describeAddress(bytes);
+  // A plain Uint8Array copy (a Buffer's `slice` would share memory): the last 4 bytes of a
+  // mapped address, otherwise all of them.
+  const start = family === 4 ? bytes.length - 4 : 0;
+  const copy = new Uint8Array(bytes.length - start);
+  for (let i = 0; i < copy.length; i++) copy[i] = bytes[start + i] as number;
+  return { address, family, bytes: copy, port };
+}
+
+/**
+ * What the session needs of a received address: canonical text, family and ipaddr.js range
+ * name. One object, overwritten by every call (nothing is allocated per peer but the text).
+ * @internal
+ */
+export interface AddressFacts {
+  address: string;
+  family: PexFamily;
+  /** `ipaddr.parse(address).range()`. */
+  range: string;
+}
+
+const facts: AddressFacts = { address: '', family: 4, range: '' };
+/** The eight 16-bit groups of the IPv6 address being read, reused. */
+const groups: number[] = [0, 0, 0, 0, 0, 0, 0, 0];
+
+/**
+ * Reads the address of a peer key (`peerKey` of @pex/core: address * 65536 + port for IPv4,
+ * eight 16-bit groups and the port as a 9-character string for IPv6) with the same result as
+ * `readPeerAddress` on its bytes, plus its range. The returned object is shared: read it
+ * before the next call.
+ * @throws never for a key made by `peerKey`.
+ * @internal
+ */
+export function describePeerKey(key: PeerKey, port: number): AddressFacts {
+  if (typeof key === 'number') return describeIpv4((key - port) / 0x10000);
+  for (let i = 0; i < 8; i++) groups[i] = key.charCodeAt(i);
+  return describeIpv6();
+}
+
+/** As `describePeerKey`, from 4 or 16 address bytes. */
+function describeAddress(bytes: Uint8Array): AddressFacts {
+  if (bytes.length === 4) {
+    return describeIpv4(
+      (bytes[0] as number) * 0x1000000 +
+        (((bytes[1] as number) << 16) | ((bytes[2] as number) << 8) | (bytes[3] as number)),
+    );
+  }
+  for (let i = 0; i < 8; i++) {
+    groups[i] = ((bytes[2 * i] as number) << 8) | (bytes[2 * i + 1] as number);
+  }
+  return describeIpv6();
+}
+
+function describeIpv4(address: number): AddressFacts {
+  facts.address = formatIpv4(address);
+  facts.family = 4;
+  facts.range = ipv4RangeOf(address);
+  return facts;
+}
+
+/** Reads `groups`. IPv4-mapped IPv6 (`::ffff:a.b.c.d`) becomes IPv4, as `toPeerAddress` does. */
+function describeIpv6(): AddressFacts {
+  const range = ipv6RangeOf(groups);
+  if (range === 'ipv4Mapped') {
+    return describeIpv4((groups[6] as number) * 0x10000 + (groups[7] as number));
+  }
+  facts.address = formatIpv6(groups);
+  facts.family = 6;
+  facts.range = range;
+  return facts;
+}
+
+/** `a.b.c.d` from a uint32: what ipaddr.js's `IPv4.toString()` writes. */
+function formatIpv4(address: number): string {
+  return `${address >>> 24}.${(address >>> 16) & 0xff}.${(address >>> 8) & 0xff}.${address & 0xff}`;
+}
+
+/** Hex digits of each byte without leading zeros, and with them (two digits). */
+const HEX: readonly string[] = /* @__PURE__ */ byteTexts(false);
+const HEX2: readonly string[] = /* @__PURE__ */ byteTexts(true);
+
+function byteTexts(padded: boolean): string[] {
+  const texts: string[] = [];
+  for (let byte = 0; byte < 256; byte++) {
+    const text = byte.toString(16);
+    texts.push(padded && text.length < 2 ? `0${text}` : text);
+  }
+  return texts;
+}
+
+/** A 16-bit group in lower-case hex without leading zeros (RFC 5952 4.1, 4.3). */
+function formatGroup(group: number): string {
+  const high = group >>> 8;
+  return high === 0
+    ? (HEX[group] as string)
+    : (HEX[high] as string) + (HEX2[group & 0xff] as string);
+}
+
+/**
+ * RFC 5952 text of eight 16-bit groups, as ipaddr.js's `IPv6.toString()` writes it: the longest
+ * run of two or more zero groups (the first of equal ones) becomes `::` (RFC 5952 4.2), hex in
+ * lower case without leading zeros. The tests compare it with ipaddr.js.
+ */
+function formatIpv6(words: readonly number[]): string {
+  let runAt = -1;
+  let bestAt = -1;
+  let bestLength = 1;
+  for (let i = 0; i < 8; i++) {
+    if (words[i] !== 0) {
+      runAt = -1;
+      continue;
+    }
+    if (runAt < 0) runAt = i;
+    if (i - runAt + 1 > bestLength) {
+      bestLength = i - runAt + 1;
+      bestAt = runAt;
+    }
+  }
+  let text = '';
+  const end = bestAt < 0 ? 8 : bestAt;
+  for (let i = 0; i < end; i++) {
+    text += i === 0 ? formatGroup(words[i] as number) : `:${formatGroup(words[i] as number)}`;
+  }
+  if (bestAt < 0) return text;
+  text += '::';
+  for (let i = bestAt + bestLength; i < 8; i++) {
+    text +=
+      i === bestAt + bestLength
+        ? formatGroup(words[i] as number)
+        : `:${formatGroup(words[i] as number)}`;
+  }
+  return text;
 }
 
 function parseEndpointString(input: string): PexPeerAddress {

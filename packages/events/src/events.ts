@@ -10,7 +10,10 @@ export interface PexPeerEvent {
   readonly port: number;
   /** 4 or 6. */
   readonly family: PexFamily;
-  /** Its BEP 11 flags as named booleans, plus the raw `byte`. */
+  /**
+   * Its BEP 11 flags as named booleans, plus the raw `byte`: the frozen object `readPeerFlags`
+   * shares among all peers with the same byte (copy it to change it).
+   */
   readonly flags: PexPeerFlags;
 }
 

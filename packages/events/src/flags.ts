@@ -28,10 +28,25 @@ export function resolveFlagByte(flags?: PexFlagsInput): number {
   return encodePexFlags(flags);
 }
 
+/** The event form of every flag byte, built once: events share them, so they are frozen. */
+const PEER_FLAGS: readonly PexPeerFlags[] = /* @__PURE__ */ buildPeerFlags();
+
+function buildPeerFlags(): readonly PexPeerFlags[] {
+  const table: PexPeerFlags[] = [];
+  for (let byte = 0; byte < 256; byte++)
+    table.push(Object.freeze({ ...decodePexFlags(byte), byte }));
+  return Object.freeze(table);
+}
+
 /**
- * Reads a flag byte into the event form: named booleans plus the byte.
+ * Reads a flag byte into the event form: named booleans plus the byte. The object is frozen
+ * and shared by every caller and event with the same byte (one per byte, built once): copy it
+ * (`{ ...flags }`) to change it.
  * @throws {RangeError} if `byte` is not an integer in 0..255.
  */
 export function readPeerFlags(byte: number): PexPeerFlags {
-  return { ...decodePexFlags(byte), byte };
+  // The type check first: an array also answers to `'16'`.
+  const flags = typeof byte === 'number' ? PEER_FLAGS[byte] : undefined;
+  if (flags === undefined) return { ...decodePexFlags(byte), byte }; // decodePexFlags throws
+  return flags;
 }

@@ -94,9 +94,35 @@ export function acceptPeerByDefault(peer: PexPeerEvent, context: PexPolicyContex
   return classifyPeer(peer, context) === 'accept';
 }
 
+// Two remembered answers of `rangeOf`: the peer the session is judging (it knows the range from
+// the address integers, `rememberRange`), and the last address parsed here (typically the
+// remote's, asked for again with every local peer). Each is a pure function of the text, so a
+// remembered answer is the one parsing would give.
+let judgedAddress: string | undefined;
+let judgedRange = '';
+let parsedAddress: string | undefined;
+let parsedRange = '';
+
+/**
+ * Tells `classifyPeer` the ipaddr.js range of `address` (canonical text), known without
+ * parsing it: `range` must be `ipaddr.parse(address).range()`.
+ * @internal
+ */
+export function rememberRange(address: string, range: string): void {
+  judgedAddress = address;
+  judgedRange = range;
+}
+
 function rangeOf(address: string): string {
+  if (typeof address === 'string') {
+    if (address === judgedAddress) return judgedRange;
+    if (address === parsedAddress) return parsedRange;
+  }
   if (!ipaddr.isValid(address)) {
     throw new TypeError(`"address" expected an IP address, got ${JSON.stringify(address)}`);
   }
-  return ipaddr.parse(address).range();
+  const range = ipaddr.parse(address).range();
+  parsedAddress = address;
+  parsedRange = range;
+  return range;
 }

@@ -18,7 +18,7 @@ import {
   resolvePexLimits,
 } from '@pex/core';
 import { EventEmitter } from 'eventemitter3';
-import { type PeerAddressInput, parsePeerAddress, readPeerAddress } from './address.js';
+import { describePeerKey, type PeerAddressInput, parsePeerAddress } from './address.js';
 import type {
   PexPeerEvent,
   PexSessionEventName,
@@ -31,6 +31,7 @@ import {
   type PexAcceptPolicy,
   type PexEndpoint,
   type PexPolicyContext,
+  rememberRange,
 } from './peer-policy.js';
 import { type PexClock, type PexTimers, realClock, realTimers } from './timers.js';
 
@@ -271,9 +272,11 @@ class Session implements PexSession {
   /** Set when we own the outbound (no `outbound` option): addPeer/dropPeer feed it. */
   readonly #tracker: OutboundTracker | undefined;
   #inbound: InboundView;
-  /** Events built by the policy during the current `receive`, by the view's peer object. */
-  #accepted: Map<InboundPeer, PexPeerEvent> | undefined;
+  /** The peers the policy accepted during the current `receive`, in order, and their events. */
+  #accepted: { readonly peers: InboundPeer[]; readonly events: PexPeerEvent[] } | undefined;
   #remote: PexEndpoint | undefined;
+  /** What the policy is told besides the peer; rebuilt when the remote changes. */
+  #context: PexPolicyContext;
   #started = false;
   #remoteSupportsPex = false;
   #destroyed = false;
@@ -292,6 +295,7 @@ class Session implements PexSession {
     this.#options = options;
     this.#localAddresses = [...options.localAddresses];
     this.#remote = remote === undefined ? undefined : toEndpoint(remote);
+    this.#context = { remote: this.#remote, localAddresses: this.#localAddresses };
     if (outbound === undefined) {
       const remoteKey = this.#remoteKey();
       this.#tracker = createOutboundTracker({
@@ -390,6 +394,7 @@ class Session implements PexSession {
     const remote = address === undefined ? undefined : toEndpoint(address);
     if (this.#destroyed) return;
     this.#remote = remote;
+    this.#context = { remote, localAddresses: this.#localAddresses };
     this.#tracker?.setRemote(this.#remoteKey());
   }
 
@@ -449,8 +454,9 @@ class Session implements PexSession {
       return;
     }
     // The policy runs inside the view, so refused peers never take room in its per-source memory;
-    // the events it builds are kept for the peers the view then reports.
-    const accepted = new Map<InboundPeer, PexPeerEvent>();
+    // the events it builds are kept for the peers the view then reports (the accepted ones, in
+    // the order the policy saw them; looked up by identity, rebuilt if the view reports another).
+    const accepted = { peers: [] as InboundPeer[], events: [] as PexPeerEvent[] };
     this.#accepted = accepted;
     let result: InboundResult;
     try {
@@ -458,13 +464,23 @@ class Session implements PexSession {
     } finally {
       this.#accepted = undefined;
     }
+    let next = 0;
     for (const peer of result.added) {
       if (this.#destroyed) return;
-      this.#emitSafely('peer', accepted.get(peer) ?? this.#toPeerEvent(peer));
+      let at = next;
+      while (at < accepted.peers.length && accepted.peers[at] !== peer) at++;
+      let event: PexPeerEvent;
+      if (at < accepted.peers.length) {
+        event = accepted.events[at] as PexPeerEvent;
+        next = at + 1;
+      } else {
+        event = this.#toPeerEvent(peer);
+      }
+      this.#emitSafely('peer', event);
     }
     for (const peer of result.dropped) {
       if (this.#destroyed) return;
-      const { address, family } = readPeerAddress(peer.address, peer.port);
+      const { address, family } = describePeerKey(peer.key, peer.port);
       this.#emitSafely('dropped', { address, port: peer.port, family });
     }
     for (const violation of result.violations) {
@@ -483,19 +499,26 @@ class Session implements PexSession {
       // Only reachable if the core hands over a malformed peer.
       this.#warn('core', error);
     }
-    if (event !== undefined) this.#accepted?.set(peer, event);
+    if (event !== undefined && this.#accepted !== undefined) {
+      this.#accepted.peers.push(peer);
+      this.#accepted.events.push(event);
+    }
     return event !== undefined;
   };
 
   /** The peer as an event if the policy accepts it; a throwing policy refuses (and warns). */
   #judge(peer: InboundPeer): PexPeerEvent | undefined {
-    const event = this.#toPeerEvent(peer);
-    const context: PexPolicyContext = {
-      remote: this.#remote,
-      localAddresses: this.#localAddresses,
+    const facts = describePeerKey(peer.key, peer.port);
+    const event: PexPeerEvent = {
+      address: facts.address,
+      port: peer.port,
+      family: facts.family,
+      flags: readPeerFlags(peer.flags),
     };
+    // The default policy then finds the range without parsing the text again.
+    rememberRange(facts.address, facts.range);
     try {
-      return this.#options.accept(event, context) === true ? event : undefined;
+      return this.#options.accept(event, this.#context) === true ? event : undefined;
     } catch (error) {
       this.#warn('policy', error);
       return undefined;
@@ -503,7 +526,7 @@ class Session implements PexSession {
   }
 
   #toPeerEvent(peer: InboundPeer): PexPeerEvent {
-    const { address, family } = readPeerAddress(peer.address, peer.port);
+    const { address, family } = describePeerKey(peer.key, peer.port);
     return { address, port: peer.port, family, flags: readPeerFlags(peer.flags) };
   }
 

@@ -7,6 +7,7 @@ import {
   stringifyPeerAddress,
 } from '@pex/events';
 import fc from 'fast-check';
+import ipaddr from 'ipaddr.js';
 
 interface ValidCase {
   readonly input: PeerAddressInput;
@@ -222,7 +223,57 @@ describe('readPeerAddress', () => {
   test('refuses lengths other than 4 and 16', () => {
     expect(() => readPeerAddress(new Uint8Array(5), 1)).toThrow(TypeError);
   });
+
+  test('reads every address as ipaddr.js does (text, family, bytes)', () => {
+    // Zero-heavy groups exercise the `::` rule (longest run, first of equal runs, never one
+    // group); the fixed prefixes give IPv4-mapped addresses and their neighbours.
+    const group = fc.oneof(fc.constant(0), fc.constant(0xffff), fc.nat(0xffff));
+    const prefix = fc.constantFrom(
+      [] as number[],
+      [0, 0, 0, 0, 0, 0xffff],
+      [0, 0, 0, 0, 0xffff, 0],
+      [0, 0, 0, 0, 0, 0xfffe],
+      [0, 0, 0, 0, 0, 0],
+    );
+    const ipv6 = fc
+      .tuple(prefix, fc.array(group, { minLength: 8, maxLength: 8 }))
+      .map(([head, tail]) => groupsToBytes([...head, ...tail.slice(head.length)]));
+    const ipv4 = fc.uint8Array({ minLength: 4, maxLength: 4 });
+    fc.assert(
+      fc.property(fc.oneof(ipv4, ipv6), fc.nat(65535), (bytes, port) => {
+        expect(readPeerAddress(bytes, port)).toEqual({ ...readWithIpaddr(bytes), port });
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  test('returns a new plain Uint8Array, also for a Buffer or a view', () => {
+    const backing = Uint8Array.from([9, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 1, 2, 3, 4, 9]);
+    const view = backing.subarray(1, 17);
+    for (const bytes of [view, Buffer.from(view), Buffer.from([1, 2, 3, 4])]) {
+      const read = readPeerAddress(bytes, 1);
+      expect(read.bytes.constructor).toBe(Uint8Array);
+      expect(Array.from(read.bytes)).toEqual([1, 2, 3, 4]);
+      read.bytes[0] = 7;
+      expect(bytes[bytes.length - 4]).toBe(1);
+    }
+  });
 });
+
+function groupsToBytes(groups: readonly number[]): Uint8Array {
+  return Uint8Array.from(groups.flatMap((g) => [g >>> 8, g & 0xff]));
+}
+
+/** What `readPeerAddress` gave when it went through ipaddr.js for every address. */
+function readWithIpaddr(bytes: Uint8Array): { address: string; family: 4 | 6; bytes: Uint8Array } {
+  const ip = ipaddr.fromByteArray(Array.from(bytes));
+  const v4 = ip instanceof ipaddr.IPv6 && ip.isIPv4MappedAddress() ? ip.toIPv4Address() : ip;
+  return {
+    address: v4.toString(),
+    family: v4.kind() === 'ipv4' ? 4 : 6,
+    bytes: Uint8Array.from(v4.toByteArray()),
+  };
+}
 
 describe('stringifyPeerAddress', () => {
   test('brackets IPv6 only', () => {

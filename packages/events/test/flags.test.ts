@@ -42,4 +42,15 @@ describe('readPeerFlags', () => {
       expect(resolveFlagByte(flags)).toBe(byte);
     }
   });
+
+  test('one frozen object per byte, shared by every call', () => {
+    for (let byte = 0; byte < 256; byte++) {
+      expect(Object.isFrozen(readPeerFlags(byte))).toBe(true);
+      expect(readPeerFlags(byte)).toBe(readPeerFlags(byte));
+    }
+  });
+
+  test.each([-1, 256, 1.5, Number.NaN, '16'])('refuses %p with a RangeError', (byte) => {
+    expect(() => readPeerFlags(byte as number)).toThrow(RangeError);
+  });
 });

@@ -2,15 +2,15 @@ import type { PexOutbound, PexViolation } from '@pex/core';
 import {
   createPexSession,
   type PeerAddressInput,
+  type PexDroppedEvent,
   type PexPeerAddress,
   type PexSession,
   type PexSessionOptions,
   parsePeerAddress,
   readPeerAddress,
-  stringifyPeerAddress,
 } from '@pex/events';
 import { EventEmitter } from 'eventemitter3';
-import { fromUtPexFlags, toUtPexFlags, type UtPexFlags } from './ut-pex-flags.js';
+import { fromUtPexFlags, sharedUtPexFlags, type UtPexFlags } from './ut-pex-flags.js';
 import {
   isOutgoing,
   isWireClosed,
@@ -48,8 +48,12 @@ export interface UtPexOptions
 
 /** The ut_pex 5.x events, with its argument shapes. */
 export interface UtPexEvents {
-  /** A new peer from the remote: `"1.2.3.4:6881"` or `"[2001:db8::1]:6881"`, and its flags. */
-  peer: (peer: string, flags: UtPexFlags) => void;
+  /**
+   * A new peer from the remote: `"1.2.3.4:6881"` or `"[2001:db8::1]:6881"`, and its flags. The
+   * flags object is frozen and shared by every event with the same flag byte: copy it
+   * (`{ ...flags }`) to change it.
+   */
+  peer: (peer: string, flags: Readonly<UtPexFlags>) => void;
   /** A peer the remote reported before and now drops. */
   dropped: (peer: string) => void;
   /** A violation, an undecodable payload, or an error caught where nothing may throw. */
@@ -175,10 +179,10 @@ export function defineUtPexExtension(
         },
       });
       this.session.on('peer', (peer) => {
-        this.emit('peer', stringifyPeerAddress(peer), toUtPexFlags(peer.flags.byte));
+        this.emit('peer', formatUtPexPeer(peer), sharedUtPexFlags(peer.flags.byte));
       });
       this.session.on('dropped', (peer) => {
-        this.emit('dropped', stringifyPeerAddress(peer));
+        this.emit('dropped', formatUtPexPeer(peer));
       });
       this.session.on('violation', (violation) => {
         this.emit('warning', new PexViolationError(violation));
@@ -268,6 +272,14 @@ export function defineUtPexExtension(
   }
   Object.defineProperty(UtPex.prototype, 'name', { value: 'ut_pex', enumerable: true });
   return UtPex as unknown as UtPexExtensionClass;
+}
+
+/**
+ * `stringifyPeerAddress` for the session's events, whose `family` says whether the text needs
+ * brackets (no scan of the text for a ':').
+ */
+function formatUtPexPeer(peer: PexDroppedEvent): string {
+  return peer.family === 6 ? `[${peer.address}]:${peer.port}` : `${peer.address}:${peer.port}`;
 }
 
 /** Our address as the remote sees it (`yourip`) with our advertised listen port, if both are known. */

@@ -38,6 +38,25 @@ export function toUtPexFlags(byte: number): UtPexFlags {
   };
 }
 
+/** ut_pex's flag objects for every byte, built once and frozen: `peer` events share them. */
+const UT_PEX_FLAGS: readonly Readonly<UtPexFlags>[] = /* @__PURE__ */ buildUtPexFlags();
+
+function buildUtPexFlags(): readonly Readonly<UtPexFlags>[] {
+  const table: Readonly<UtPexFlags>[] = [];
+  for (let byte = 0; byte < 256; byte++) table.push(Object.freeze(toUtPexFlags(byte)));
+  return Object.freeze(table);
+}
+
+/**
+ * As `toUtPexFlags`, for a flag byte from an event (an integer in 0..255), but the shared,
+ * frozen object for that byte instead of a new one.
+ * @throws never (anything but a byte gives the flags of `byte & 0xff`).
+ * @internal
+ */
+export function sharedUtPexFlags(byte: number): Readonly<UtPexFlags> {
+  return UT_PEX_FLAGS[byte & 0xff] as Readonly<UtPexFlags>;
+}
+
 /**
  * Turns ut_pex-named flags (or a byte, or BEP-named booleans) into a flag byte.
  * @throws {RangeError} for a byte outside 0..255.

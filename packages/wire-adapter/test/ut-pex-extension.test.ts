@@ -5,7 +5,7 @@ import {
   PEX_FLAG_REACHABLE,
   PEX_FLAG_UPLOAD_ONLY,
 } from '@pex/core';
-import { type UtPexExtension, type UtPexFlags, utPex } from '@pex/wire-adapter';
+import { toUtPexFlags, type UtPexExtension, type UtPexFlags, utPex } from '@pex/wire-adapter';
 import type Wire from 'bittorrent-protocol';
 import { createFakeTime } from '../../events/test/support/fake-time.js';
 import { pipeWires, tcpWires, waitUntil } from './support/wires.js';
@@ -101,6 +101,9 @@ describe('two adapters on in-process wires', () => {
         },
       ],
     ]);
+    // Shared per flag byte, hence frozen; equal to what toUtPexFlags builds.
+    for (const [, flags] of seen) expect(Object.isFrozen(flags)).toBe(true);
+    expect(seen[0]?.[1]).toEqual(toUtPexFlags(PEX_FLAG_REACHABLE | PEX_FLAG_UPLOAD_ONLY));
     expect(typed).toEqual([
       {
         address: '1.2.3.4',
