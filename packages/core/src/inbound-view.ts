@@ -215,6 +215,31 @@ function violation(
   return { kind, amount, limit, message: `${amount} ${what} in one message, limit ${limit}` };
 }
 
+/**
+ * A peer as the view reports it. The address is read from the message's peer only when asked
+ * (a decoded peer builds its bytes on first read); one class rather than an object literal with
+ * a getter, which would allocate a closure per peer.
+ */
+class ReportedPeer implements InboundPeer, InboundDrop {
+  readonly key: PeerKey;
+  readonly family: AddressFamily;
+  readonly port: number;
+  readonly flags: number;
+  readonly #peer: CompactPeer;
+
+  constructor(key: PeerKey, family: AddressFamily, peer: CompactPeer, flags: number) {
+    this.key = key;
+    this.family = family;
+    this.port = peer.port;
+    this.flags = flags;
+    this.#peer = peer;
+  }
+
+  get address(): Uint8Array {
+    return this.#peer.address;
+  }
+}
+
 function collectDrops(
   peers: readonly CompactPeer[],
   family: AddressFamily,
@@ -223,15 +248,7 @@ function collectDrops(
   for (const peer of peers) {
     const key = keyOf(peer, family);
     if (into.has(key)) continue;
-    // The address is read only if the drop is reported: a decoded peer copies it on first read.
-    into.set(key, {
-      key,
-      family,
-      port: peer.port,
-      get address() {
-        return peer.address;
-      },
-    });
+    into.set(key, new ReportedPeer(key, family, peer, 0));
   }
 }
 
@@ -249,15 +266,7 @@ function collectAdds(
       continue;
     }
     if (into.has(key)) continue;
-    into.set(key, {
-      key,
-      family,
-      port: peer.port,
-      flags: peer.flags ?? 0,
-      get address() {
-        return peer.address;
-      },
-    });
+    into.set(key, new ReportedPeer(key, family, peer, peer.flags ?? 0));
   }
 }
 
