@@ -7,7 +7,7 @@ import {
   DEFAULT_INBOUND_REFILL_MS,
 } from './defaults.js';
 import { assertInteger, assertTime } from './outbound-options.js';
-import type { PeerKey } from './peer-key.js';
+import { type PeerKey, peerKeyAddress } from './peer-key.js';
 import type { InboundDrop, InboundPeer, InboundResult, PexViolation } from './state-types.js';
 import type { AddressFamily, CompactPeer, PexMessage } from './types.js';
 
@@ -227,16 +227,18 @@ class ReportedPeer implements InboundPeer, InboundDrop {
   readonly flags: number;
   readonly #peer: CompactPeer;
 
-  constructor(key: PeerKey, family: AddressFamily, peer: CompactPeer, flags: number) {
+  constructor(key: PeerKey, peer: CompactPeer, flags: number) {
     this.key = key;
-    this.family = family;
+    // From the key: an IPv4-mapped address from added6/dropped6 is reported as IPv4.
+    this.family = typeof key === 'number' ? 4 : 6;
     this.port = peer.port;
     this.flags = flags;
     this.#peer = peer;
   }
 
   get address(): Uint8Array {
-    return this.#peer.address;
+    const address = this.#peer.address;
+    return this.family === 4 && address.length === 16 ? peerKeyAddress(this.key) : address;
   }
 }
 
@@ -248,7 +250,7 @@ function collectDrops(
   for (const peer of peers) {
     const key = keyOf(peer, family);
     if (into.has(key)) continue;
-    into.set(key, new ReportedPeer(key, family, peer, 0));
+    into.set(key, new ReportedPeer(key, peer, 0));
   }
 }
 
@@ -266,7 +268,7 @@ function collectAdds(
       continue;
     }
     if (into.has(key)) continue;
-    into.set(key, new ReportedPeer(key, family, peer, peer.flags ?? 0));
+    into.set(key, new ReportedPeer(key, peer, peer.flags ?? 0));
   }
 }
 
@@ -293,5 +295,15 @@ function keyOf(peer: CompactPeer, family: AddressFamily): PeerKey {
       `"peer.address" expected ${family === 4 ? 4 : 16} bytes (IPv${family}), got ${describe(peer.address)}`,
     );
   }
-  return key;
+  return typeof key === 'number' ? key : unmapKey(key);
+}
+
+/**
+ * An IPv4-mapped IPv6 key (`::ffff:a.b.c.d`) as the IPv4 key of the same host and port: a peer
+ * is one peer whichever list it came in (dedup, the per-source cap, drops).
+ */
+function unmapKey(key: string): PeerKey {
+  for (let i = 0; i < 5; i++) if (key.charCodeAt(i) !== 0) return key;
+  if (key.charCodeAt(5) !== 0xffff) return key;
+  return (key.charCodeAt(6) * 0x10000 + key.charCodeAt(7)) * 0x10000 + key.charCodeAt(8);
 }

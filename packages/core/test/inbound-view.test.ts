@@ -303,3 +303,48 @@ describe('inbound view: caller mistakes', () => {
     expect(() => view.receive(message({ added: [v6(1)] }), 0)).toThrow(TypeError);
   });
 });
+
+describe('IPv4-mapped IPv6 addresses', () => {
+  const mapped = (a: number, b: number, c: number, d: number, port: number): CompactPeer => {
+    const address = new Uint8Array(16);
+    address.set([0xff, 0xff, a, b, c, d], 10);
+    return { address, port, flags: 0 };
+  };
+
+  test('are the IPv4 peer: reported once, as IPv4, whichever list they come in', () => {
+    const view = createInboundView();
+    const first = view.receive(
+      decodePexMessage(
+        encodePexMessage(
+          message({
+            added: [{ address: Uint8Array.from([1, 2, 3, 4]), port: 80, flags: 2 }],
+            added6: [mapped(1, 2, 3, 4, 80)],
+          }),
+        ),
+      ),
+      0,
+    );
+    expect(first.added).toHaveLength(1);
+    expect(first.added[0]?.family).toBe(4);
+    expect(Array.from(first.added[0]?.address ?? [])).toEqual([1, 2, 3, 4]);
+    expect(view.knownPeerCount).toBe(1);
+
+    const second = view.receive(message({ added6: [mapped(5, 6, 7, 8, 81)] }), 60_000);
+    expect(second.added.map((p) => [p.family, Array.from(p.address), p.port])).toEqual([
+      [4, [5, 6, 7, 8], 81],
+    ]);
+
+    const drop = view.receive(message({ dropped6: [mapped(1, 2, 3, 4, 80)] }), 120_000);
+    expect(drop.dropped.map((p) => [p.family, Array.from(p.address), p.port])).toEqual([
+      [4, [1, 2, 3, 4], 80],
+    ]);
+    expect(view.knownPeerCount).toBe(1);
+  });
+
+  test('other IPv6 addresses keep their family', () => {
+    const view = createInboundView();
+    const result = view.receive(message({ added6: [v6(7)] }), 0);
+    expect(result.added[0]?.family).toBe(6);
+    expect(result.added[0]?.address).toHaveLength(16);
+  });
+});
