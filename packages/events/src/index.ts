@@ -55,13 +55,12 @@ export {
   type PexPolicyContext,
   type PexRefusal,
 } from './peer-policy.js';
+export { createPexSession } from './session.js';
 export {
-  createPexSession,
   FIRST_MESSAGE_DELAY_MS,
   MAX_LOCAL_ADDRESSES,
-  type PexSession,
-  type PexSessionEmitter,
   type PexSessionOptions,
   type PexViolationAction,
-} from './session.js';
+} from './session-options.js';
+export type { PexSession, PexSessionEmitter } from './session-types.js';
 export { type PexClock, type PexTimers, realClock, realTimers } from './timers.js';

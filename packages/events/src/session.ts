@@ -1,21 +1,16 @@
 import {
   createInboundView,
   createOutboundTracker,
-  DEFAULT_SEND_INTERVAL_MS,
   decodePexMessage,
   encodePexMessage,
   type InboundPeer,
   type InboundResult,
   type InboundView,
-  type InboundViewOptions,
   isPexDecodeError,
   type OutboundTracker,
-  type PexLimits,
   type PexMessage,
   type PexOutbound,
-  type PexOutboundOptions,
   peerKey,
-  resolvePexLimits,
 } from '@pex/core';
 import { EventEmitter } from 'eventemitter3';
 import { describePeerKey, type PeerAddressInput, parsePeerAddress } from './address.js';
@@ -26,186 +21,15 @@ import type {
   PexWarningSource,
 } from './events.js';
 import { type PexFlagsInput, readPeerFlags, resolveFlagByte } from './flags.js';
+import { type PexEndpoint, type PexPolicyContext, rememberRange } from './peer-policy.js';
 import {
-  acceptPeerByDefault,
-  type PexAcceptPolicy,
-  type PexEndpoint,
-  type PexPolicyContext,
-  rememberRange,
-} from './peer-policy.js';
-import { type PexClock, type PexTimers, realClock, realTimers } from './timers.js';
-
-/**
- * Delay between the moment sending becomes possible (`start()` and
- * `setRemoteSupportsPex()` both done) and the first message, ms. libtorrent's first tick
- * comes about 1.4 s after the handshake; waiting lets the connections made around the same
- * time go into one first message instead of a first message and a follow-up 70 s later.
- */
-export const FIRST_MESSAGE_DELAY_MS = 1_500;
-
-/**
- * Most own addresses a session keeps (`localAddresses` plus `addLocalAddress`): a host has a
- * handful; the bound keeps a remote that keeps changing its `yourip` from growing the list.
- */
-export const MAX_LOCAL_ADDRESSES = 16;
-
-/** What the session does when the remote breaks a rule or sends bytes that do not decode. */
-export type PexViolationAction = 'ignore' | 'disconnect';
-
-/** Options of `createPexSession`. Only `send` is required. */
-export interface PexSessionOptions {
-  /** Sends one ut_pex payload to the remote. May throw: that becomes a `warning` event. */
-  readonly send: (bytes: Uint8Array) => void;
-  /**
-   * Minimum gap between two messages, ms. Default `DEFAULT_SEND_INTERVAL_MS` from @pex/core
-   * (70 s: a strict receiver refuses two messages within 60 s, the 10 s cover jitter).
-   */
-  readonly intervalMs?: number;
-  /** Delay before the first message once sending is possible, ms. Default `FIRST_MESSAGE_DELAY_MS`. */
-  readonly firstMessageDelayMs?: number;
-  /** Default: `performance.now()` (or `Date.now()`). */
-  readonly clock?: PexClock;
-  /** Default: the global `setTimeout` / `clearTimeout` (unref'ed in Node). */
-  readonly timers?: PexTimers;
-  /**
-   * The remote's address, `"ip:port"` or `{ address, port }` (its listen port where known,
-   * otherwise the connection's port). Its IP decides the local-sender rule of the default
-   * policy; the address + port is never advertised to the remote itself. Default: unknown.
-   */
-  readonly remoteAddress?: PeerAddressInput;
-  /** Our own listen addresses: refused when a remote reports them. Default: none. */
-  readonly localAddresses?: readonly PeerAddressInput[];
-  /** Replaces the default policy (`acceptPeerByDefault`) for peers the remote reports. */
-  readonly accept?: PexAcceptPolicy;
-  /** Decoding limits for received payloads. Default `DEFAULT_PEX_LIMITS` from @pex/core. */
-  readonly limits?: Partial<PexLimits>;
-  /**
-   * `'ignore'` (default): report violations and undecodable payloads as events only.
-   * `'disconnect'`: also call `disconnect` (once per session), as BEP 11 allows for
-   * "peers that egregiously violate these constraints".
-   */
-  readonly onViolation?: PexViolationAction;
-  /** Closes the connection; required with `onViolation: 'disconnect'`. May throw (→ `warning`). */
-  readonly disconnect?: () => void;
-  /**
-   * Options of the inbound view (rate allowance, per-source memory, per-message caps); the
-   * defaults are @pex/core's (`createInboundView`). `accept` is the session's own `accept`.
-   */
-  readonly inbound?: Omit<InboundViewOptions, 'accept'>;
-  /**
-   * Caps of the per-connection tracker (`firstMessageMaxAdded`, `maxAddedPerMessage`,
-   * `maxDroppedPerMessage`); the defaults are @pex/core's. Ignored with `outbound`.
-   */
-  readonly tracker?: Omit<PexOutboundOptions, 'intervalMs' | 'remote'>;
-  /**
-   * Where outgoing peers come from, e.g. a swarm-timeline cursor (`timeline.join()`). When
-   * given, the session only schedules and sends what it yields: `addPeer` / `dropPeer` throw,
-   * `remoteAddress` is not passed to it (give `remote` to `join()`), and, since the outbound
-   * can change without the session knowing, the session looks again at least every
-   * `intervalMs` while it has nothing pending (call `refresh()` to look at once).
-   * Default: a per-connection tracker fed by `addPeer` / `dropPeer`.
-   */
-  readonly outbound?: PexOutbound;
-}
-
-/**
- * The event-listening half of a session: eventemitter3's methods, typed by `PexSessionEvents`
- * (a wrong event name or payload type does not compile), returning the session for chaining.
- * `emit` is not part of it: only the session emits.
- */
-export interface PexSessionEmitter {
-  /** Adds `listener` for `event`. A listener that throws becomes a `warning` event; it never reaches the caller of `receive` or a timer. */
-  on<K extends PexSessionEventName>(event: K, listener: PexSessionEvents[K]): this;
-  /** Same as `on`. */
-  addListener<K extends PexSessionEventName>(event: K, listener: PexSessionEvents[K]): this;
-  /** Adds `listener` for the next `event` only. */
-  once<K extends PexSessionEventName>(event: K, listener: PexSessionEvents[K]): this;
-  /** Removes `listener`, or every listener of `event` when omitted. */
-  off<K extends PexSessionEventName>(event: K, listener?: PexSessionEvents[K]): this;
-  /** Same as `off`. */
-  removeListener<K extends PexSessionEventName>(event: K, listener?: PexSessionEvents[K]): this;
-  /** Removes every listener of `event`, or of every event when omitted. */
-  removeAllListeners(event?: PexSessionEventName): this;
-  /** The listeners of `event`, in the order they run. */
-  listeners<K extends PexSessionEventName>(event: K): PexSessionEvents[K][];
-  /** How many listeners `event` has. */
-  listenerCount(event: PexSessionEventName): number;
-  /** The events that have at least one listener. */
-  eventNames(): PexSessionEventName[];
-}
-
-/**
- * One connection's PEX. Nothing is sent before both `start()` and `setRemoteSupportsPex()`;
- * then the first message goes out `firstMessageDelayMs` later (or as soon as there is
- * something to say), and later ones at most once per `intervalMs`, only when something changed.
- * Received payloads are processed whether or not the session is started.
- * After `destroy()` every method is a no-op.
- */
-export interface PexSession extends PexSessionEmitter {
-  /** Allows sending (the remote must also support ut_pex). Idempotent. */
-  start(): void;
-  /** Stops sending and clears the timer; `start()` resumes. Receiving goes on. */
-  stop(): void;
-  /**
-   * Forgets what was sent (the next message is a full first message again, still no sooner
-   * than `intervalMs` after the previous one) and what the remote reported (no `dropped`
-   * events for it). Keeps our peers, the started state and the remote's ut_pex support.
-   */
-  reset(): void;
-  /** Stops everything for good: clears the timer and removes every listener. */
-  destroy(): void;
-  /**
-   * Records whether the remote advertised ut_pex in its extended handshake (BEP 10); call it
-   * again with `false` if a later handshake withdraws it. Nothing is ever sent before `true`.
-   */
-  setRemoteSupportsPex(supported?: boolean): void;
-  /**
-   * Changes the remote's address (e.g. once its listen port is known from the handshake `p`).
-   * @throws {TypeError} naming the input if it is not a valid peer address.
-   */
-  setRemoteAddress(address: PeerAddressInput | undefined): void;
-  /**
-   * Adds one of our own listen addresses learned after creation (e.g. from the remote's `yourip`
-   * and our listen port): peers at it are refused, so we are never told to dial ourselves.
-   * Duplicates are ignored; at most `MAX_LOCAL_ADDRESSES` are kept (later ones are ignored).
-   * @throws {TypeError} naming the input if it is not a valid peer address.
-   */
-  addLocalAddress(address: PeerAddressInput): void;
-  /**
-   * We are connected to `peer`: advertise it (with `flags`, default none).
-   * @throws {TypeError} naming the input for a malformed address (see `parsePeerAddress`),
-   *   or when the session was created with an `outbound`.
-   * @throws {RangeError} for flags outside 0..255.
-   */
-  addPeer(peer: PeerAddressInput, flags?: PexFlagsInput): void;
-  /**
-   * We are no longer connected to `peer`: drop it if it was advertised. Unknown peers are ignored.
-   * @throws {TypeError} as `addPeer`.
-   */
-  dropPeer(peer: PeerAddressInput): void;
-  /**
-   * Processes one ut_pex payload from the remote. Never throws: problems become `invalid`,
-   * `violation` or `warning` events.
-   */
-  receive(bytes: Uint8Array): void;
-  /** Looks at the outbound again now (after changing an injected `outbound`). */
-  refresh(): void;
-}
-
-interface Options {
-  readonly send: (bytes: Uint8Array) => void;
-  readonly intervalMs: number;
-  readonly firstMessageDelayMs: number;
-  readonly clock: PexClock;
-  readonly timers: PexTimers;
-  readonly accept: PexAcceptPolicy;
-  readonly limits: PexLimits;
-  readonly onViolation: PexViolationAction;
-  readonly disconnect: (() => void) | undefined;
-  readonly localAddresses: readonly PexEndpoint[];
-  readonly inbound: Omit<InboundViewOptions, 'accept'>;
-  readonly tracker: Omit<PexOutboundOptions, 'intervalMs' | 'remote'>;
-}
+  MAX_LOCAL_ADDRESSES,
+  type PexSessionOptions,
+  type ResolvedSessionOptions,
+  resolveSessionOptions,
+  toEndpoint,
+} from './session-options.js';
+import type { PexSession } from './session-types.js';
 
 /**
  * Creates a session for one connection. Creating it starts nothing and sends nothing.
@@ -225,47 +49,14 @@ interface Options {
  * ```
  */
 export function createPexSession(options: PexSessionOptions): PexSession {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`"options" expected an object, got ${String(options)}`);
-  }
-  if (typeof options.send !== 'function') {
-    throw new TypeError(`"send" expected a function, got ${typeof options.send}`);
-  }
-  const onViolation = options.onViolation ?? 'ignore';
-  if (onViolation !== 'ignore' && onViolation !== 'disconnect') {
-    throw new TypeError(
-      `"onViolation" expected 'ignore' or 'disconnect', got ${String(onViolation)}`,
-    );
-  }
-  if (onViolation === 'disconnect' && typeof options.disconnect !== 'function') {
-    throw new TypeError(
-      `"disconnect" expected a function with onViolation 'disconnect', got ${typeof options.disconnect}`,
-    );
-  }
-  const resolved: Options = {
-    send: options.send,
-    intervalMs: checkDuration('intervalMs', options.intervalMs ?? DEFAULT_SEND_INTERVAL_MS),
-    firstMessageDelayMs: checkDuration(
-      'firstMessageDelayMs',
-      options.firstMessageDelayMs ?? FIRST_MESSAGE_DELAY_MS,
-    ),
-    clock: options.clock ?? realClock,
-    timers: options.timers ?? realTimers,
-    accept: options.accept ?? acceptPeerByDefault,
-    limits: resolvePexLimits(options.limits),
-    onViolation,
-    disconnect: options.disconnect,
-    localAddresses: (options.localAddresses ?? []).map(toEndpoint),
-    inbound: options.inbound ?? {},
-    tracker: options.tracker ?? {},
-  };
+  const resolved = resolveSessionOptions(options);
   return new Session(resolved, options.outbound, options.remoteAddress);
 }
 
 class Session implements PexSession {
   // Held, not inherited: the session's surface is PexSessionEmitter, without `emit`.
   readonly #emitter = new EventEmitter<PexSessionEvents>();
-  readonly #options: Options;
+  readonly #options: ResolvedSessionOptions;
   /** Our own addresses: the option's, plus those added later (bounded). */
   readonly #localAddresses: PexEndpoint[];
   readonly #outbound: PexOutbound;
@@ -288,7 +79,7 @@ class Session implements PexSession {
   #timerAt: number | undefined;
 
   constructor(
-    options: Options,
+    options: ResolvedSessionOptions,
     outbound: PexOutbound | undefined,
     remote: PeerAddressInput | undefined,
   ) {
@@ -698,16 +489,4 @@ class Session implements PexSession {
       this.#warn('listener', error);
     }
   }
-}
-
-function toEndpoint(input: PeerAddressInput): PexEndpoint {
-  const { address, port, family } = parsePeerAddress(input);
-  return { address, port, family };
-}
-
-function checkDuration(name: string, value: number): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new RangeError(`"${name}" expected a finite number of ms >= 0, got ${String(value)}`);
-  }
-  return value;
 }

@@ -1,0 +1,154 @@
+import {
+  DEFAULT_SEND_INTERVAL_MS,
+  type InboundViewOptions,
+  type PexLimits,
+  type PexOutbound,
+  type PexOutboundOptions,
+  resolvePexLimits,
+} from '@pex/core';
+import { type PeerAddressInput, parsePeerAddress } from './address.js';
+import { acceptPeerByDefault, type PexAcceptPolicy, type PexEndpoint } from './peer-policy.js';
+import { type PexClock, type PexTimers, realClock, realTimers } from './timers.js';
+
+/**
+ * Delay between the moment sending becomes possible (`start()` and
+ * `setRemoteSupportsPex()` both done) and the first message, ms. libtorrent's first tick
+ * comes about 1.4 s after the handshake; waiting lets the connections made around the same
+ * time go into one first message instead of a first message and a follow-up 70 s later.
+ */
+export const FIRST_MESSAGE_DELAY_MS = 1_500;
+
+/**
+ * Most own addresses a session keeps (`localAddresses` plus `addLocalAddress`): a host has a
+ * handful; the bound keeps a remote that keeps changing its `yourip` from growing the list.
+ */
+export const MAX_LOCAL_ADDRESSES = 16;
+
+/** What the session does when the remote breaks a rule or sends bytes that do not decode. */
+export type PexViolationAction = 'ignore' | 'disconnect';
+
+/** Options of `createPexSession`. Only `send` is required. */
+export interface PexSessionOptions {
+  /** Sends one ut_pex payload to the remote. May throw: that becomes a `warning` event. */
+  readonly send: (bytes: Uint8Array) => void;
+  /**
+   * Minimum gap between two messages, ms. Default `DEFAULT_SEND_INTERVAL_MS` from @pex/core
+   * (70 s: a strict receiver refuses two messages within 60 s, the 10 s cover jitter).
+   */
+  readonly intervalMs?: number;
+  /** Delay before the first message once sending is possible, ms. Default `FIRST_MESSAGE_DELAY_MS`. */
+  readonly firstMessageDelayMs?: number;
+  /** Default: `performance.now()` (or `Date.now()`). */
+  readonly clock?: PexClock;
+  /** Default: the global `setTimeout` / `clearTimeout` (unref'ed in Node). */
+  readonly timers?: PexTimers;
+  /**
+   * The remote's address, `"ip:port"` or `{ address, port }` (its listen port where known,
+   * otherwise the connection's port). Its IP decides the local-sender rule of the default
+   * policy; the address + port is never advertised to the remote itself. Default: unknown.
+   */
+  readonly remoteAddress?: PeerAddressInput;
+  /** Our own listen addresses: refused when a remote reports them. Default: none. */
+  readonly localAddresses?: readonly PeerAddressInput[];
+  /** Replaces the default policy (`acceptPeerByDefault`) for peers the remote reports. */
+  readonly accept?: PexAcceptPolicy;
+  /** Decoding limits for received payloads. Default `DEFAULT_PEX_LIMITS` from @pex/core. */
+  readonly limits?: Partial<PexLimits>;
+  /**
+   * `'ignore'` (default): report violations and undecodable payloads as events only.
+   * `'disconnect'`: also call `disconnect` (once per session), as BEP 11 allows for
+   * "peers that egregiously violate these constraints".
+   */
+  readonly onViolation?: PexViolationAction;
+  /** Closes the connection; required with `onViolation: 'disconnect'`. May throw (→ `warning`). */
+  readonly disconnect?: () => void;
+  /**
+   * Options of the inbound view (rate allowance, per-source memory, per-message caps); the
+   * defaults are @pex/core's (`createInboundView`). `accept` is the session's own `accept`.
+   */
+  readonly inbound?: Omit<InboundViewOptions, 'accept'>;
+  /**
+   * Caps of the per-connection tracker (`firstMessageMaxAdded`, `maxAddedPerMessage`,
+   * `maxDroppedPerMessage`); the defaults are @pex/core's. Ignored with `outbound`.
+   */
+  readonly tracker?: Omit<PexOutboundOptions, 'intervalMs' | 'remote'>;
+  /**
+   * Where outgoing peers come from, e.g. a swarm-timeline cursor (`timeline.join()`). When
+   * given, the session only schedules and sends what it yields: `addPeer` / `dropPeer` throw,
+   * `remoteAddress` is not passed to it (give `remote` to `join()`), and, since the outbound
+   * can change without the session knowing, the session looks again at least every
+   * `intervalMs` while it has nothing pending (call `refresh()` to look at once).
+   * Default: a per-connection tracker fed by `addPeer` / `dropPeer`.
+   */
+  readonly outbound?: PexOutbound;
+}
+
+/** Options after checking, with every default filled in. @internal */
+export interface ResolvedSessionOptions {
+  readonly send: (bytes: Uint8Array) => void;
+  readonly intervalMs: number;
+  readonly firstMessageDelayMs: number;
+  readonly clock: PexClock;
+  readonly timers: PexTimers;
+  readonly accept: PexAcceptPolicy;
+  readonly limits: PexLimits;
+  readonly onViolation: PexViolationAction;
+  readonly disconnect: (() => void) | undefined;
+  readonly localAddresses: readonly PexEndpoint[];
+  readonly inbound: Omit<InboundViewOptions, 'accept'>;
+  readonly tracker: Omit<PexOutboundOptions, 'intervalMs' | 'remote'>;
+}
+
+/**
+ * Checks `options` and fills in the defaults.
+ * @throws {TypeError|RangeError} as `createPexSession` documents.
+ * @internal
+ */
+export function resolveSessionOptions(options: PexSessionOptions): ResolvedSessionOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`"options" expected an object, got ${String(options)}`);
+  }
+  if (typeof options.send !== 'function') {
+    throw new TypeError(`"send" expected a function, got ${typeof options.send}`);
+  }
+  const onViolation = options.onViolation ?? 'ignore';
+  if (onViolation !== 'ignore' && onViolation !== 'disconnect') {
+    throw new TypeError(
+      `"onViolation" expected 'ignore' or 'disconnect', got ${String(onViolation)}`,
+    );
+  }
+  if (onViolation === 'disconnect' && typeof options.disconnect !== 'function') {
+    throw new TypeError(
+      `"disconnect" expected a function with onViolation 'disconnect', got ${typeof options.disconnect}`,
+    );
+  }
+  return {
+    send: options.send,
+    intervalMs: checkDuration('intervalMs', options.intervalMs ?? DEFAULT_SEND_INTERVAL_MS),
+    firstMessageDelayMs: checkDuration(
+      'firstMessageDelayMs',
+      options.firstMessageDelayMs ?? FIRST_MESSAGE_DELAY_MS,
+    ),
+    clock: options.clock ?? realClock,
+    timers: options.timers ?? realTimers,
+    accept: options.accept ?? acceptPeerByDefault,
+    limits: resolvePexLimits(options.limits),
+    onViolation,
+    disconnect: options.disconnect,
+    localAddresses: (options.localAddresses ?? []).map(toEndpoint),
+    inbound: options.inbound ?? {},
+    tracker: options.tracker ?? {},
+  };
+}
+
+export function toEndpoint(input: PeerAddressInput): PexEndpoint {
+  const { address, port, family } = parsePeerAddress(input);
+  return { address, port, family };
+}
+
+function checkDuration(name: string, value: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new RangeError(`"${name}" expected a finite number of ms >= 0, got ${String(value)}`);
+  }
+  return value;
+}

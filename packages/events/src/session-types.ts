@@ -1,0 +1,87 @@
+import type { PeerAddressInput } from './address.js';
+import type { PexSessionEventName, PexSessionEvents } from './events.js';
+import type { PexFlagsInput } from './flags.js';
+
+/**
+ * The event-listening half of a session: eventemitter3's methods, typed by `PexSessionEvents`
+ * (a wrong event name or payload type does not compile), returning the session for chaining.
+ * `emit` is not part of it: only the session emits.
+ */
+export interface PexSessionEmitter {
+  /** Adds `listener` for `event`. A listener that throws becomes a `warning` event; it never reaches the caller of `receive` or a timer. */
+  on<K extends PexSessionEventName>(event: K, listener: PexSessionEvents[K]): this;
+  /** Same as `on`. */
+  addListener<K extends PexSessionEventName>(event: K, listener: PexSessionEvents[K]): this;
+  /** Adds `listener` for the next `event` only. */
+  once<K extends PexSessionEventName>(event: K, listener: PexSessionEvents[K]): this;
+  /** Removes `listener`, or every listener of `event` when omitted. */
+  off<K extends PexSessionEventName>(event: K, listener?: PexSessionEvents[K]): this;
+  /** Same as `off`. */
+  removeListener<K extends PexSessionEventName>(event: K, listener?: PexSessionEvents[K]): this;
+  /** Removes every listener of `event`, or of every event when omitted. */
+  removeAllListeners(event?: PexSessionEventName): this;
+  /** The listeners of `event`, in the order they run. */
+  listeners<K extends PexSessionEventName>(event: K): PexSessionEvents[K][];
+  /** How many listeners `event` has. */
+  listenerCount(event: PexSessionEventName): number;
+  /** The events that have at least one listener. */
+  eventNames(): PexSessionEventName[];
+}
+
+/**
+ * One connection's PEX. Nothing is sent before both `start()` and `setRemoteSupportsPex()`;
+ * then the first message goes out `firstMessageDelayMs` later (or as soon as there is
+ * something to say), and later ones at most once per `intervalMs`, only when something changed.
+ * Received payloads are processed whether or not the session is started.
+ * After `destroy()` every method is a no-op.
+ */
+export interface PexSession extends PexSessionEmitter {
+  /** Allows sending (the remote must also support ut_pex). Idempotent. */
+  start(): void;
+  /** Stops sending and clears the timer; `start()` resumes. Receiving goes on. */
+  stop(): void;
+  /**
+   * Forgets what was sent (the next message is a full first message again, still no sooner
+   * than `intervalMs` after the previous one) and what the remote reported (no `dropped`
+   * events for it). Keeps our peers, the started state and the remote's ut_pex support.
+   */
+  reset(): void;
+  /** Stops everything for good: clears the timer and removes every listener. */
+  destroy(): void;
+  /**
+   * Records whether the remote advertised ut_pex in its extended handshake (BEP 10); call it
+   * again with `false` if a later handshake withdraws it. Nothing is ever sent before `true`.
+   */
+  setRemoteSupportsPex(supported?: boolean): void;
+  /**
+   * Changes the remote's address (e.g. once its listen port is known from the handshake `p`).
+   * @throws {TypeError} naming the input if it is not a valid peer address.
+   */
+  setRemoteAddress(address: PeerAddressInput | undefined): void;
+  /**
+   * Adds one of our own listen addresses learned after creation (e.g. from the remote's `yourip`
+   * and our listen port): peers at it are refused, so we are never told to dial ourselves.
+   * Duplicates are ignored; at most `MAX_LOCAL_ADDRESSES` are kept (later ones are ignored).
+   * @throws {TypeError} naming the input if it is not a valid peer address.
+   */
+  addLocalAddress(address: PeerAddressInput): void;
+  /**
+   * We are connected to `peer`: advertise it (with `flags`, default none).
+   * @throws {TypeError} naming the input for a malformed address (see `parsePeerAddress`),
+   *   or when the session was created with an `outbound`.
+   * @throws {RangeError} for flags outside 0..255.
+   */
+  addPeer(peer: PeerAddressInput, flags?: PexFlagsInput): void;
+  /**
+   * We are no longer connected to `peer`: drop it if it was advertised. Unknown peers are ignored.
+   * @throws {TypeError} as `addPeer`.
+   */
+  dropPeer(peer: PeerAddressInput): void;
+  /**
+   * Processes one ut_pex payload from the remote. Never throws: problems become `invalid`,
+   * `violation` or `warning` events.
+   */
+  receive(bytes: Uint8Array): void;
+  /** Looks at the outbound again now (after changing an injected `outbound`). */
+  refresh(): void;
+}
