@@ -1,19 +1,10 @@
 import { describe, expect, test } from '@jest/globals';
 import { arbitraryPexMessage } from '@pex/arbitraries';
-import { type CompactPeer, decodePexMessage, encodePexMessage, type PexMessage } from '@pex/core';
+import { type CompactPeer, decodePexMessage, encodePexMessage } from '@pex/core';
 import fc from 'fast-check';
+import { plainMessage } from './support/plain-message.js';
 
 const contact = (peer: CompactPeer) => `${peer.address.join('.')}/${peer.port}`;
-const plain = (peer: CompactPeer) =>
-  peer.flags === undefined
-    ? { address: Array.from(peer.address), port: peer.port }
-    : { address: Array.from(peer.address), port: peer.port, flags: peer.flags };
-const plainMessage = (message: PexMessage) => ({
-  added: message.added.map(plain),
-  added6: message.added6.map(plain),
-  dropped: message.dropped.map(plain),
-  dropped6: message.dropped6.map(plain),
-});
 
 describe('arbitraryPexMessage', () => {
   test('keeps the encoder rules: at least one peer, no duplicate, none both added and dropped', () => {

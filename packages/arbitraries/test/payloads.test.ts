@@ -1,25 +1,13 @@
 import { describe, expect, test } from '@jest/globals';
 import { arbitraryMalformedPexPayload, arbitraryPexPayload } from '@pex/arbitraries';
 import {
-  type CompactPeer,
   decodePexMessage,
   isPexDecodeError,
   PEX_DECODE_REASONS,
   type PexDecodeReason,
-  type PexMessage,
 } from '@pex/core';
 import fc from 'fast-check';
-
-const plain = (peer: CompactPeer) =>
-  peer.flags === undefined
-    ? { address: Array.from(peer.address), port: peer.port }
-    : { address: Array.from(peer.address), port: peer.port, flags: peer.flags };
-const plainMessage = (message: PexMessage) => ({
-  added: message.added.map(plain),
-  added6: message.added6.map(plain),
-  dropped: message.dropped.map(plain),
-  dropped6: message.dropped6.map(plain),
-});
+import { plainMessage } from './support/plain-message.js';
 
 function reasonOf(
   bytes: Uint8Array,
