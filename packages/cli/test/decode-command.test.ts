@@ -5,17 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, test } from '@jest/globals';
-import { main } from '@pex/cli';
 import { GOLDEN_MESSAGES } from '../../core/test/fixtures/golden-messages.js';
 import { HOSTILE_PAYLOADS } from '../../core/test/fixtures/hostile-payloads.js';
 import { hex } from '../../core/test/support/bytes.js';
-
-async function run(argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out, err };
-}
+import { expectUsageError, run } from './support/run-cli.js';
 
 describe('pex decode', () => {
   test.each(GOLDEN_MESSAGES.map((g) => [g.name, g] as const))(
@@ -76,12 +69,9 @@ describe('pex decode', () => {
     [['decode', '--nope', 'de'], /Unknown option/],
     [['frobnicate'], /unknown command "frobnicate"/],
     [[], /usage: pex/],
-  ])('argument error %p gives usage and exit 2', async (argv, pattern) => {
-    const { code, out, err } = await run(argv);
-    expect(code).toBe(2);
-    expect([...out, ...err].join('\n')).toMatch(pattern);
-    expect([...out, ...err].join('\n')).toMatch(/usage: pex/);
-  });
+  ])('argument error %p gives usage and exit 2', (argv, pattern) =>
+    expectUsageError(argv, pattern),
+  );
 });
 
 test.each([

@@ -1,12 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { main } from '@pex/cli';
-
-async function run(argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out, err };
-}
+import { expectUsageError, run } from './support/run-cli.js';
 
 interface DemoJson {
   converged: boolean;
@@ -118,10 +111,7 @@ describe('pex demo', () => {
     [['demo', '--timeout', '0'], /"--timeout" expected seconds/],
     [['demo', 'extra'], /demo takes no arguments/],
     [['demo', '--frobnicate'], /Unknown option/],
-  ])('argument error %p gives usage and exit 2', async (argv, pattern) => {
-    const { code, out, err } = await run(argv);
-    expect(code).toBe(2);
-    expect([...out, ...err].join('\n')).toMatch(pattern);
-    expect([...out, ...err].join('\n')).toMatch(/usage: pex/);
-  });
+  ])('argument error %p gives usage and exit 2', (argv, pattern) =>
+    expectUsageError(argv, pattern),
+  );
 });

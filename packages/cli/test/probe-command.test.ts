@@ -1,7 +1,6 @@
 import { once } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { main } from '@pex/cli';
 import { type UtPexExtension, utPex } from '@pex/wire-adapter';
 import Wire from 'bittorrent-protocol';
 import {
@@ -9,26 +8,22 @@ import {
   requireLibtorrentOrSkip,
   startLibtorrentHarness,
 } from '../../interop/test/libtorrent/harness.js';
+import { expectUsageError, run } from './support/run-cli.js';
 
 const INFO_HASH = 'aa'.repeat(20);
 const OTHER_INFO_HASH = 'bb'.repeat(20);
-
-async function run(argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out, err };
-}
 
 function jsonLines(lines: string[]): Record<string, unknown>[] {
   return lines.map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
-/** A loopback listener running `onSocket` for each connection; closes every socket on close. */
-async function listen(onSocket: (socket: Socket) => void): Promise<{
+interface Listener {
   port: number;
   close(): Promise<void>;
-}> {
+}
+
+/** A loopback listener running `onSocket` for each connection; closes every socket on close. */
+async function listen(onSocket: (socket: Socket) => void): Promise<Listener> {
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
     sockets.add(socket);
@@ -77,117 +72,83 @@ function wireListener(setup: (wire: Wire) => void) {
   });
 }
 
+/** Runs `pex probe ADDRESS:PORT --info-hash HASH ...options`; the address defaults to 127.0.0.1. */
+function probe(peer: { address?: string; port: number }, infoHash: string, ...options: string[]) {
+  const target = `${peer.address ?? '127.0.0.1'}:${peer.port}`;
+  return run(['probe', target, '--info-hash', infoHash, ...options]);
+}
+
+/** Probes the local fake `peer` for INFO_HASH, then closes it whatever the probe did. */
+async function probeFakePeer(peer: Promise<Listener>, ...options: string[]) {
+  const listener = await peer;
+  try {
+    return await probe(listener, INFO_HASH, ...options);
+  } finally {
+    await listener.close();
+  }
+}
+
 describe('pex probe: failures', () => {
   test('connection refused: exit 3', async () => {
     const closed = await listen(() => {});
     await closed.close();
-    const { code, err } = await run([
-      'probe',
-      `127.0.0.1:${closed.port}`,
-      '--info-hash',
-      INFO_HASH,
-    ]);
+    const { code, err } = await probe(closed, INFO_HASH);
     expect(code).toBe(3);
     expect(err.join('\n')).toMatch(/cannot connect: connection refused/);
   });
 
   test('the peer answers for another torrent: exit 4', async () => {
-    const peer = await rawHandshakeListener(
-      new Uint8Array([0, 0, 0, 0, 0, 0x10, 0, 0]),
-      OTHER_INFO_HASH,
+    const { code, out } = await probeFakePeer(
+      rawHandshakeListener(new Uint8Array([0, 0, 0, 0, 0, 0x10, 0, 0]), OTHER_INFO_HASH),
+      '--json',
     );
-    try {
-      const { code, out } = await run([
-        'probe',
-        `127.0.0.1:${peer.port}`,
-        '--info-hash',
-        INFO_HASH,
-        '--json',
-      ]);
-      expect(code).toBe(4);
-      expect(jsonLines(out)).toEqual([
-        expect.objectContaining({ event: 'error', kind: 'handshake-rejected', exitCode: 4 }),
-      ]);
-      expect(out[0]).toContain(OTHER_INFO_HASH);
-    } finally {
-      await peer.close();
-    }
+    expect(code).toBe(4);
+    expect(jsonLines(out)).toEqual([
+      expect.objectContaining({ event: 'error', kind: 'handshake-rejected', exitCode: 4 }),
+    ]);
+    expect(out[0]).toContain(OTHER_INFO_HASH);
   });
 
   test('the peer closes without answering: exit 4', async () => {
-    const peer = await listen((socket) => socket.once('data', () => socket.destroy()));
-    try {
-      const { code, err } = await run([
-        'probe',
-        `127.0.0.1:${peer.port}`,
-        '--info-hash',
-        INFO_HASH,
-      ]);
-      expect(code).toBe(4);
-      expect(err.join('\n')).toMatch(/handshake rejected: .*without answering/);
-    } finally {
-      await peer.close();
-    }
+    const { code, err } = await probeFakePeer(
+      listen((socket) => socket.once('data', () => socket.destroy())),
+    );
+    expect(code).toBe(4);
+    expect(err.join('\n')).toMatch(/handshake rejected: .*without answering/);
   });
 
   test('no extension protocol at all (BEP 10 bit clear): exit 5', async () => {
-    const peer = await rawHandshakeListener(new Uint8Array(8), INFO_HASH);
-    try {
-      const { code, err } = await run([
-        'probe',
-        `127.0.0.1:${peer.port}`,
-        '--info-hash',
-        INFO_HASH,
-      ]);
-      expect(code).toBe(5);
-      expect(err.join('\n')).toMatch(/no ut_pex: .*extension protocol \(BEP 10\)/);
-    } finally {
-      await peer.close();
-    }
+    const { code, err } = await probeFakePeer(rawHandshakeListener(new Uint8Array(8), INFO_HASH));
+    expect(code).toBe(5);
+    expect(err.join('\n')).toMatch(/no ut_pex: .*extension protocol \(BEP 10\)/);
   });
 
   test('extended handshake without ut_pex: exit 5', async () => {
-    const peer = await wireListener(() => {});
-    try {
-      const { code, out } = await run([
-        'probe',
-        `127.0.0.1:${peer.port}`,
-        '--info-hash',
-        INFO_HASH,
-        '--json',
-      ]);
-      expect(code).toBe(5);
-      expect(jsonLines(out)).toEqual([
-        expect.objectContaining({ event: 'error', kind: 'no-ut-pex', exitCode: 5 }),
-      ]);
-    } finally {
-      await peer.close();
-    }
+    const { code, out } = await probeFakePeer(
+      wireListener(() => {}),
+      '--json',
+    );
+    expect(code).toBe(5);
+    expect(jsonLines(out)).toEqual([
+      expect.objectContaining({ event: 'error', kind: 'no-ut-pex', exitCode: 5 }),
+    ]);
   });
 
   test('ut_pex but no PEX message within the duration: exit 6', async () => {
-    const peer = await wireListener((wire) => wire.use(utPex() as never));
-    try {
-      const { code, out } = await run([
-        'probe',
-        `127.0.0.1:${peer.port}`,
-        '--info-hash',
-        INFO_HASH,
-        '--duration',
-        '0.5',
-        '--json',
-      ]);
-      expect(code).toBe(6);
-      const events = jsonLines(out);
-      expect(events[0]).toMatchObject({ event: 'connected', extensions: ['ut_pex'] });
-      expect(events.at(-1)).toMatchObject({ event: 'end', reason: 'duration', messages: 0 });
-    } finally {
-      await peer.close();
-    }
+    const { code, out } = await probeFakePeer(
+      wireListener((wire) => wire.use(utPex() as never)),
+      '--duration',
+      '0.5',
+      '--json',
+    );
+    expect(code).toBe(6);
+    const events = jsonLines(out);
+    expect(events[0]).toMatchObject({ event: 'connected', extensions: ['ut_pex'] });
+    expect(events.at(-1)).toMatchObject({ event: 'end', reason: 'duration', messages: 0 });
   });
 
   test('a local peer sending PEX: added and dropped peers, flags by name, policy verdicts', async () => {
-    const peer = await wireListener((wire) => {
+    const peer = wireListener((wire) => {
       wire.use(utPex({ firstMessageDelayMs: 0, intervalMs: 200 }) as never);
       const ext = (wire as unknown as { ut_pex: UtPexExtension }).ut_pex;
       ext.start();
@@ -195,31 +156,18 @@ describe('pex probe: failures', () => {
       ext.addPeer('192.0.2.1:7002');
       setTimeout(() => ext.dropPeer('127.0.0.9:7001'), 300);
     });
-    try {
-      const { code, out } = await run([
-        'probe',
-        `127.0.0.1:${peer.port}`,
-        '--info-hash',
-        INFO_HASH,
-        '--count',
-        '2',
-        '--duration',
-        '5',
-      ]);
-      expect(code).toBe(0);
-      const text = out.join('\n');
-      expect(text).toMatch(/PEX message 1 \([0-9]+ bytes\): added 2, dropped 0/);
-      expect(text).toMatch(/\+ 127\.0\.0\.9:7001 {2}\[seed, reachable\]/);
-      expect(text).toMatch(
-        /\+ 192\.0\.2\.1:7002 {2}\(the default peer policy refuses it: reserved\)/,
-      );
-      expect(text).toMatch(
-        /PEX message 2 \([0-9]+ bytes\): added 0, dropped 1\n {2}- 127\.0\.0\.9:7001/,
-      );
-      expect(out.at(-1)).toMatch(/done \(count\): 2 PEX messages, 2 peers added, 1 dropped/);
-    } finally {
-      await peer.close();
-    }
+    const { code, out } = await probeFakePeer(peer, '--count', '2', '--duration', '5');
+    expect(code).toBe(0);
+    const text = out.join('\n');
+    expect(text).toMatch(/PEX message 1 \([0-9]+ bytes\): added 2, dropped 0/);
+    expect(text).toMatch(/\+ 127\.0\.0\.9:7001 {2}\[seed, reachable\]/);
+    expect(text).toMatch(
+      /\+ 192\.0\.2\.1:7002 {2}\(the default peer policy refuses it: reserved\)/,
+    );
+    expect(text).toMatch(
+      /PEX message 2 \([0-9]+ bytes\): added 0, dropped 1\n {2}- 127\.0\.0\.9:7001/,
+    );
+    expect(out.at(-1)).toMatch(/done \(count\): 2 PEX messages, 2 peers added, 1 dropped/);
   });
 
   test.each([
@@ -233,12 +181,9 @@ describe('pex probe: failures', () => {
       /"--duration" expected seconds/,
     ],
     [['probe', 'a:1', 'b:2', '--info-hash', INFO_HASH], /one HOST:PORT/],
-  ])('argument error %p gives usage and exit 2', async (argv, pattern) => {
-    const { code, out, err } = await run(argv);
-    expect(code).toBe(2);
-    expect([...out, ...err].join('\n')).toMatch(pattern);
-    expect([...out, ...err].join('\n')).toMatch(/usage: pex/);
-  });
+  ])('argument error %p gives usage and exit 2', (argv, pattern) =>
+    expectUsageError(argv, pattern),
+  );
 });
 
 const describeIfLibtorrent = requireLibtorrentOrSkip('pex probe against libtorrent')
@@ -269,10 +214,8 @@ describeIfLibtorrent('pex probe against libtorrent', () => {
   test('prints the other libtorrent sessions from its first PEX message', async () => {
     const [seed, ...others] = harness.peers;
     if (seed === undefined) throw new Error('no harness session');
-    const { code, out } = await run([
-      'probe',
-      `${seed.address}:${seed.port}`,
-      '--info-hash',
+    const { code, out } = await probe(
+      seed,
       harness.infoHash,
       '--listen-port',
       '51413',
@@ -281,7 +224,7 @@ describeIfLibtorrent('pex probe against libtorrent', () => {
       '--duration',
       '10',
       '--json',
-    ]);
+    );
     expect(code).toBe(0);
     const events = jsonLines(out);
     expect(events[0]).toMatchObject({ event: 'connected', utPexId: expect.any(Number) });
@@ -310,14 +253,7 @@ describeIfLibtorrent('pex probe against libtorrent', () => {
   test('a wrong info hash is rejected: exit 4', async () => {
     const [seed] = harness.peers;
     if (seed === undefined) throw new Error('no harness session');
-    const { code, err } = await run([
-      'probe',
-      `${seed.address}:${seed.port}`,
-      '--info-hash',
-      OTHER_INFO_HASH,
-      '--timeout',
-      '5',
-    ]);
+    const { code, err } = await probe(seed, OTHER_INFO_HASH, '--timeout', '5');
     expect(code).toBe(4);
     expect(err.join('\n')).toMatch(/handshake rejected/);
   }, 10_000);
