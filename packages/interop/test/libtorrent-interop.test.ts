@@ -3,7 +3,7 @@
 // loopback. One test per requirement: 1 receive, 2 send, 3 IPv6 both ways, 4 timing (flood
 // rule and cadence), the latter split into a wire control, one slow wire test (~75 s, marked
 // [SLOW]) and clock-free replays. Every measured number is printed with console.info.
-import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import {
   createInboundView,
   DEFAULT_SEND_INTERVAL_MS,
@@ -22,11 +22,11 @@ import {
 } from './fixtures/libtorrent-recorded.js';
 import {
   type HarnessEvent,
+  type HarnessSession,
   type LibtorrentHarness,
   requireLibtorrentOrSkip,
-  startLibtorrentHarness,
 } from './libtorrent/harness.js';
-import { formatEndpoint, type OurWire, openOurWire, waitUntil } from './support/our-wire.js';
+import { formatEndpoint, type OurWire, rotateContacts } from './support/our-wire.js';
 import { decodePexMessage, type PexContact } from './support/pex-message.js';
 import {
   createFakeTime,
@@ -34,6 +34,8 @@ import {
   gapsOf,
   maxInWindow,
 } from './support/pex-timing.js';
+import { useHarness } from './support/use-harness.js';
+import { waitUntil } from './support/wait-until.js';
 import { type HandshakeListener, listenForHandshakes } from './support/wire.js';
 
 // libtorrent's first PEX comes on a 1 s tick after the extended handshake (0.1 to 1.5 s
@@ -101,53 +103,81 @@ function ms(x: number): string {
   return `${x.toFixed(0)} ms`;
 }
 
+/** libtorrent's first PEX on `wire`. */
+function waitForFirstPex(wire: OurWire, what = 'first PEX') {
+  return waitUntil(() => wire.payloads[0], FIRST_PEX_TIMEOUT_MS, what);
+}
+
+/** Until our session has reported at least `count` peers. */
+function waitForPeerEvents(wire: OurWire, count: number, what = 'peer events') {
+  return waitUntil(() => (wire.peers.length >= count ? true : undefined), 2_000, what);
+}
+
+/**
+ * Our first PEX on `us` (started, with `advertised` added by the caller after event index
+ * `from`) carries the counts in `expected`; libtorrent session `to` logs it, dials the
+ * advertised contact with the torrent's info hash and keeps our connection.
+ */
+async function expectAdvertisedContactDialled(options: {
+  harness: LibtorrentHarness;
+  to: HarnessSession;
+  us: OurWire;
+  advertised: HandshakeListener;
+  from: number;
+  expected: { added: number; added6: number };
+  label: string;
+}): Promise<void> {
+  const { harness, to, us, advertised, from, expected, label } = options;
+  const sent = await waitUntil(() => us.sent[0], FIRST_PEX_TIMEOUT_MS, 'our first PEX');
+  console.info(
+    `${label} our first PEX went out ${ms(sent.atMs - us.opened.extendedHandshakeAtMs)} after the handshake: ${JSON.stringify(sent.value)}`,
+  );
+  expect(sent.value).toMatchObject({ ...expected, dropped: 0, dropped6: 0 });
+
+  const log = await harness.waitFor(isPexReceivedFrom(to.session, us.connection), 5_000, from);
+  console.info(`${label} libtorrent logged: ${log.text}`);
+  expect(log.text).toMatch(/\badded: 1\b/);
+
+  const h = await advertised.waitForHandshake(
+    (x) => x.infoHash === harness.infoHash,
+    DIAL_TIMEOUT_MS,
+  );
+  console.info(
+    `${label} libtorrent dialled ${formatEndpoint(advertised.address, advertised.port)} ${ms(h.atMs - sent.atMs)} after our PEX`,
+  );
+  expect(h.remoteAddress).toBe(to.address);
+  expect(h.infoHash).toBe(harness.infoHash);
+  // libtorrent kept our connection (a message it disliked would have closed it).
+  expect(harness.events.slice(from).filter(isDisconnectOf(to.session, us.connection))).toEqual([]);
+  expectNothingFlagged(us);
+}
+
 describeIfLibtorrent('our stack and libtorrent 2.0.8 over IPv4 loopback', () => {
-  let harness: LibtorrentHarness;
-  const cleanups: (() => unknown)[] = [];
-  const track = <T extends { close(): unknown }>(x: T): T => {
-    cleanups.push(() => x.close());
-    return x;
-  };
-
-  beforeAll(async () => {
-    harness = await startLibtorrentHarness({ sessions: 3 });
-    // libtorrent sends PEX only once it has two connected peers, so a session's first PEX_FULL
-    // means it is connected to both others; test 1 expects the swarm fully interconnected.
-    for (const s of harness.peers) {
-      await harness.waitFor(
-        (e) => e.event === 'peer_log' && e.session === s.session && e.kind === 'PEX_FULL',
-        15_000,
-      );
-    }
-  }, TEST_TIMEOUT_MS);
-
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
-
-  afterAll(async () => {
-    if (harness === undefined) return;
-    const { pid } = harness;
-    await harness.close();
-    expect(isProcessAlive(pid)).toBe(false);
-  });
+  const lt = useHarness(
+    { sessions: 3 },
+    async (harness) => {
+      // libtorrent sends PEX only once it has two connected peers, so a session's first
+      // PEX_FULL means it is connected to both others; test 1 expects the swarm fully
+      // interconnected.
+      for (const s of harness.peers) {
+        await harness.waitFor(
+          (e) => e.event === 'peer_log' && e.session === s.session && e.kind === 'PEX_FULL',
+          15_000,
+        );
+      }
+    },
+    TEST_TIMEOUT_MS,
+  );
 
   test(
     '1. we receive libtorrent PEX through @pex/wire-adapter and report its peers (addresses, ports, flags) within seconds of the handshake',
     async () => {
-      const [seed, downloader1, downloader2] = harness.peers;
+      const [seed, downloader1, downloader2] = lt.harness.peers;
       if (!seed || !downloader1 || !downloader2) throw new Error('harness has 3 sessions');
       // One wire to the seed (lists the two downloaders) and one to a downloader (lists the
       // seed, whose flags add upload-only).
       const [toSeed, toDownloader] = await Promise.all(
-        [seed, downloader1].map((s) =>
-          openOurWire({
-            host: s.address,
-            port: s.port,
-            infoHash: harness.infoHash,
-            localAddress: '127.0.0.1',
-          }).then(track),
-        ),
+        [seed, downloader1].map((s) => lt.openOurWireTo(s)),
       );
       const cases = [
         { wire: toSeed as OurWire, listed: [downloader1, downloader2] },
@@ -160,7 +190,7 @@ describeIfLibtorrent('our stack and libtorrent 2.0.8 over IPv4 loopback', () => 
         expect([...(wire.opened.peerExtendedHandshake.yourip as Uint8Array)]).toEqual([
           127, 0, 0, 1,
         ]);
-        const first = await waitUntil(() => wire.payloads[0], FIRST_PEX_TIMEOUT_MS, 'first PEX');
+        const first = await waitForFirstPex(wire);
         const delayMs = first.atMs - wire.opened.extendedHandshakeAtMs;
         console.info(`[1] first libtorrent PEX ${ms(delayMs)} after its extended handshake`);
         expect(delayMs).toBeLessThan(FIRST_PEX_TIMEOUT_MS);
@@ -177,11 +207,7 @@ describeIfLibtorrent('our stack and libtorrent 2.0.8 over IPv4 loopback', () => 
 
         // Our session reports exactly the other sessions, with the flag bytes on the wire;
         // our own contact is refused (localAddresses).
-        await waitUntil(
-          () => (wire.peers.length >= listed.length ? true : undefined),
-          2_000,
-          'peer events',
-        );
+        await waitForPeerEvents(wire, listed.length);
         expect(reported(wire)).toEqual(expectedFromRaw(raw.added, 4, wire.self));
         expect(reported(wire).map(({ address, port }) => ({ address, port }))).toEqual(
           listed.map((s) => ({ address: s.address, port: s.port })).sort(byEndpoint),
@@ -217,50 +243,24 @@ describeIfLibtorrent('our stack and libtorrent 2.0.8 over IPv4 loopback', () => 
   test(
     '2. libtorrent accepts our PEX: it dials the peer we advertised, with the torrent info hash',
     async () => {
-      const downloader = harness.peers[2];
-      if (!downloader) throw new Error('harness has 3 sessions');
+      const { harness } = lt;
+      const downloader = lt.session(2);
       // A loopback address of its own: 127.0.0.1:<p> is our wire's contact.
-      const advertised = track(await listenForHandshakes({ host: '127.0.0.9' }));
-      const us = track(
-        await openOurWire({
-          host: downloader.address,
-          port: downloader.port,
-          infoHash: harness.infoHash,
-          localAddress: '127.0.0.1',
-        }),
-      );
+      const advertised = lt.track(await listenForHandshakes({ host: '127.0.0.9' }));
+      const us = await lt.openOurWireTo(downloader);
       const from = harness.events.length;
       us.pex.start();
       us.pex.addPeer(formatEndpoint(advertised.address, advertised.port), { isReachable: true });
 
-      const sent = await waitUntil(() => us.sent[0], FIRST_PEX_TIMEOUT_MS, 'our first PEX');
-      console.info(
-        `[2] our first PEX went out ${ms(sent.atMs - us.opened.extendedHandshakeAtMs)} after the handshake: ${JSON.stringify(sent.value)}`,
-      );
-      expect(sent.value).toMatchObject({ added: 1, added6: 0, dropped: 0, dropped6: 0 });
-
-      const log = await harness.waitFor(
-        isPexReceivedFrom(downloader.session, us.connection),
-        5_000,
+      await expectAdvertisedContactDialled({
+        harness,
+        to: downloader,
+        us,
+        advertised,
         from,
-      );
-      console.info(`[2] libtorrent logged: ${log.text}`);
-      expect(log.text).toMatch(/\badded: 1\b/);
-
-      const h = await advertised.waitForHandshake(
-        (x) => x.infoHash === harness.infoHash,
-        DIAL_TIMEOUT_MS,
-      );
-      console.info(
-        `[2] libtorrent dialled ${formatEndpoint(advertised.address, advertised.port)} ${ms(h.atMs - sent.atMs)} after our PEX`,
-      );
-      expect(h.remoteAddress).toBe(downloader.address);
-      expect(h.infoHash).toBe(harness.infoHash);
-      // libtorrent kept our connection (a message it disliked would have closed it).
-      expect(
-        harness.events.slice(from).filter(isDisconnectOf(downloader.session, us.connection)),
-      ).toEqual([]);
-      expectNothingFlagged(us);
+        expected: { added: 1, added6: 0 },
+        label: '[2]',
+      });
     },
     TEST_TIMEOUT_MS,
   );
@@ -271,35 +271,18 @@ describeIfLibtorrent('our stack and libtorrent 2.0.8 over IPv4 loopback', () => 
       // This proves the detection, not our schedule: the wire tests below would see a
       // "too frequent" disconnect if our sending ever broke the rule, and the model used by
       // the clock-free test agrees with the real libtorrent.
-      const downloader = harness.peers[1];
-      if (!downloader) throw new Error('harness has 3 sessions');
-      const pool: HandshakeListener[] = [];
-      for (let i = 0; i < 4; i++)
-        pool.push(track(await listenForHandshakes({ host: '127.0.0.12' })));
-      const us = track(
-        await openOurWire({
-          host: downloader.address,
-          port: downloader.port,
-          infoHash: harness.infoHash,
-          localAddress: '127.0.0.1',
-          pex: { intervalMs: 1_000, firstMessageDelayMs: 0 },
-        }),
-      );
+      const { harness } = lt;
+      const downloader = lt.session(1);
+      const pool = await lt.listenForHandshakesOn('127.0.0.12', 4);
+      const us = await lt.openOurWireTo(downloader, {
+        pex: { intervalMs: 1_000, firstMessageDelayMs: 0 },
+      });
       const from = harness.events.length;
       // One change pending at every tick: after each message, advertise the next contact of
       // the pool and drop the previous one.
-      let round = 0;
-      const change = () => {
-        const next = pool[round % pool.length] as HandshakeListener;
-        us.pex.addPeer(formatEndpoint(next.address, next.port));
-        if (round > 0) {
-          const prev = pool[(round - 1) % pool.length] as HandshakeListener;
-          us.pex.dropPeer(formatEndpoint(prev.address, prev.port));
-        }
-        round++;
-      };
-      us.pex.session.on('sent', () => setTimeout(change, 0));
-      change();
+      const contacts = rotateContacts(us, pool);
+      us.pex.session.on('sent', () => setTimeout(() => contacts.advance(), 0));
+      contacts.advance();
       us.pex.start();
 
       const disconnect = await harness.waitFor(
@@ -330,51 +313,22 @@ describeIfLibtorrent('our stack and libtorrent 2.0.8 over IPv4 loopback', () => 
   );
 
   test('4b. [SLOW, about 75 s] default schedule on the wire: libtorrent sends twice ~60 s apart and our inbound view accepts it; we send twice >= 70 s apart under constant changes and libtorrent keeps us', async () => {
-    const seed = harness.peers[0];
-    if (!seed) throw new Error('harness has 3 sessions');
-    const pool: HandshakeListener[] = [];
-    for (let i = 0; i < 10; i++)
-      pool.push(track(await listenForHandshakes({ host: '127.0.0.13' })));
-    const us = track(
-      await openOurWire({
-        host: seed.address,
-        port: seed.port,
-        infoHash: harness.infoHash,
-        localAddress: '127.0.0.1',
-      }),
-    );
+    const { harness } = lt;
+    const seed = lt.session(0);
+    const pool = await lt.listenForHandshakesOn('127.0.0.13', 10);
+    const us = await lt.openOurWireTo(seed);
     const from = harness.events.length;
     // A round of changes every 5 s (advertise the next contact, drop the previous one) for
     // the whole test: our default schedule must still send at most once per 70 s.
-    let round = 0;
-    const change = () => {
-      const next = pool[round % pool.length] as HandshakeListener;
-      us.pex.addPeer(formatEndpoint(next.address, next.port));
-      if (round > 0) {
-        const prev = pool[(round - 1) % pool.length] as HandshakeListener;
-        us.pex.dropPeer(formatEndpoint(prev.address, prev.port));
-      }
-      round++;
-    };
-    change();
-    const driver = setInterval(change, 5_000);
-    cleanups.push(() => clearInterval(driver));
+    const contacts = rotateContacts(us, pool);
+    contacts.advance();
+    const driver = setInterval(() => contacts.advance(), 5_000);
+    lt.defer(() => clearInterval(driver));
     us.pex.start();
 
-    const first = await waitUntil(
-      () => us.payloads[0],
-      FIRST_PEX_TIMEOUT_MS,
-      'first libtorrent PEX',
-    );
+    const first = await waitForFirstPex(us, 'first libtorrent PEX');
     // Something for libtorrent's next diff: a second wire of ours joins the seed.
-    const joiner = track(
-      await openOurWire({
-        host: seed.address,
-        port: seed.port,
-        infoHash: harness.infoHash,
-        localAddress: '127.0.0.10',
-      }),
-    );
+    const joiner = await lt.openOurWireTo(seed, { localAddress: '127.0.0.10' });
     const second = await waitUntil(() => us.payloads[1], 75_000, 'second libtorrent PEX');
     const lgGapMs = second.atMs - first.atMs;
     console.info(
@@ -396,9 +350,9 @@ describeIfLibtorrent('our stack and libtorrent 2.0.8 over IPv4 loopback', () => 
     ]
       .filter((p, i, all) => all.findIndex((q) => sameEndpoint(p, q)) === i)
       .sort(byEndpoint);
-    await waitUntil(
-      () => (us.peers.length >= expectedAll.length ? true : undefined),
-      2_000,
+    await waitForPeerEvents(
+      us,
+      expectedAll.length,
       'the new peers of the diff reported by our session',
     );
     expect(reported(us)).toEqual(expectedAll);
@@ -423,9 +377,9 @@ describeIfLibtorrent('our stack and libtorrent 2.0.8 over IPv4 loopback', () => 
     clearInterval(driver);
     const sentAt = us.sent.map((s) => s.value.at);
     console.info(
-      `[4b] ${round} rounds of changes; we sent ${us.sent.length} messages, gaps ${gapsOf(sentAt).map(ms).join(', ')}; libtorrent logged: ${receipts.map((r) => r.text).join(' | ')}`,
+      `[4b] ${contacts.rounds} rounds of changes; we sent ${us.sent.length} messages, gaps ${gapsOf(sentAt).map(ms).join(', ')}; libtorrent logged: ${receipts.map((r) => r.text).join(' | ')}`,
     );
-    expect(round).toBeGreaterThanOrEqual(14);
+    expect(contacts.rounds).toBeGreaterThanOrEqual(14);
     expect(us.sent).toHaveLength(2);
     for (const gap of gapsOf(sentAt)) expect(gap).toBeGreaterThanOrEqual(DEFAULT_SEND_INTERVAL_MS);
     expect(maxInWindow(sentAt, 60_000)).toBe(1);
@@ -457,63 +411,42 @@ describeIfLibtorrent('our stack and libtorrent 2.0.8 over IPv4 loopback', () => 
 });
 
 describeIfLibtorrent('our stack and libtorrent 2.0.8 over IPv6 loopback (::1)', () => {
-  let harness: LibtorrentHarness;
-  const cleanups: (() => unknown)[] = [];
-  const track = <T extends { close(): unknown }>(x: T): T => {
-    cleanups.push(() => x.close());
-    return x;
-  };
-
-  beforeAll(async () => {
-    // Sessions 0 (seed) and 1 on 127.0.0.x and [::1]; session 2 on [::1] only. The tests talk
-    // to session 2: a dual-stack session binds its dials to its outgoing interfaces in turn,
-    // so its ::1 dials fail now and then with "sock_bind: Invalid argument" and libtorrent then
-    // backs off from that peer for a minute (seen failing both IPv6 set-ups at once on a
-    // loaded machine). Session 2 has only ::1 to bind to: it dials sessions 0 and 1 over ::1
-    // at start, reliably, and its first PEX_FULL means both connections are up.
-    harness = await startLibtorrentHarness({ sessions: 2, ipv6: true });
-    const v6Only = harness.peers.find((p) => p.address === '::1');
-    await harness.waitFor(
-      (e) => e.event === 'peer_log' && e.session === v6Only?.session && e.kind === 'PEX_FULL',
-      15_000,
-    );
-  }, TEST_TIMEOUT_MS);
-
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
-
-  afterAll(async () => {
-    if (harness === undefined) return;
-    const { pid } = harness;
-    await harness.close();
-    expect(isProcessAlive(pid)).toBe(false);
-  });
+  // Sessions 0 (seed) and 1 on 127.0.0.x and [::1]; session 2 on [::1] only. The tests talk
+  // to session 2: a dual-stack session binds its dials to its outgoing interfaces in turn,
+  // so its ::1 dials fail now and then with "sock_bind: Invalid argument" and libtorrent then
+  // backs off from that peer for a minute (seen failing both IPv6 set-ups at once on a
+  // loaded machine). Session 2 has only ::1 to bind to: it dials sessions 0 and 1 over ::1
+  // at start, reliably, and its first PEX_FULL means both connections are up.
+  const lt = useHarness(
+    { sessions: 2, ipv6: true },
+    async (harness) => {
+      const v6Only = harness.peers.find((p) => p.address === '::1');
+      await harness.waitFor(
+        (e) => e.event === 'peer_log' && e.session === v6Only?.session && e.kind === 'PEX_FULL',
+        15_000,
+      );
+    },
+    TEST_TIMEOUT_MS,
+  );
 
   test(
     '3. IPv6: we receive ::1 peers in added6 from libtorrent, and libtorrent dials a [::1] peer we advertise',
     async () => {
+      const { harness } = lt;
       const [seed, downloader] = harness.peers;
       const v6Only = harness.peers.find((p) => p.address === '::1');
       if (!seed?.port6 || !downloader?.port6 || !v6Only) {
         throw new Error('harness has two dual-stack sessions and a ::1-only one');
       }
-      const advertised = track(await listenForHandshakes({ host: '::1' }));
+      const advertised = lt.track(await listenForHandshakes({ host: '::1' }));
       // One IPv6 connection, both directions.
-      const us = track(
-        await openOurWire({
-          host: '::1',
-          port: v6Only.port,
-          infoHash: harness.infoHash,
-          localAddress: '::1',
-        }),
-      );
+      const us = await lt.openOurWireTo(v6Only, { localAddress: '::1' });
       const from = harness.events.length;
       us.pex.start();
       us.pex.addPeer(formatEndpoint('::1', advertised.port), { isReachable: true });
 
       // libtorrent -> us: added6 with one flag byte per peer, reported by our session.
-      const first = await waitUntil(() => us.payloads[0], FIRST_PEX_TIMEOUT_MS, 'first PEX');
+      const first = await waitForFirstPex(us);
       const raw = decodePexMessage(first.value);
       console.info(
         `[3] first PEX over ::1, ${ms(first.atMs - us.opened.extendedHandshakeAtMs)} after the handshake: added ${JSON.stringify(raw.added)} added6 ${JSON.stringify(raw.added6)}`,
@@ -528,7 +461,7 @@ describeIfLibtorrent('our stack and libtorrent 2.0.8 over IPv6 loopback (::1)', 
           us.self,
         ].sort(byEndpoint),
       );
-      await waitUntil(() => (us.peers.length >= 2 ? true : undefined), 2_000, 'peer events');
+      await waitForPeerEvents(us, 2);
       // Our session: the two sessions as IPv6 peers with the flags on the wire, not ourselves.
       expect(reported(us)).toEqual(expectedFromRaw(raw.added6, 6, us.self));
       expect(reported(us).map(({ address, port, family }) => ({ address, port, family }))).toEqual(
@@ -549,27 +482,15 @@ describeIfLibtorrent('our stack and libtorrent 2.0.8 over IPv6 loopback (::1)', 
       console.info(`[3] reported by our session: ${JSON.stringify(reported(us))}`);
 
       // us -> libtorrent: our added6 is taken and the contact dialled over ::1.
-      const sent = await waitUntil(() => us.sent[0], FIRST_PEX_TIMEOUT_MS, 'our first PEX');
-      expect(sent.value).toMatchObject({ added: 0, added6: 1, dropped: 0, dropped6: 0 });
-      const log = await harness.waitFor(
-        isPexReceivedFrom(v6Only.session, us.connection),
-        5_000,
+      await expectAdvertisedContactDialled({
+        harness,
+        to: v6Only,
+        us,
+        advertised,
         from,
-      );
-      console.info(`[3] libtorrent logged: ${log.text}`);
-      expect(log.text).toMatch(/\badded: 1\b/);
-      const h = await advertised.waitForHandshake(
-        (x) => x.infoHash === harness.infoHash,
-        DIAL_TIMEOUT_MS,
-      );
-      console.info(
-        `[3] libtorrent dialled [::1]:${advertised.port} ${ms(h.atMs - sent.atMs)} after our PEX`,
-      );
-      expect(h.remoteAddress).toBe('::1');
-      expect(
-        harness.events.slice(from).filter(isDisconnectOf(v6Only.session, us.connection)),
-      ).toEqual([]);
-      expectNothingFlagged(us);
+        expected: { added: 0, added6: 1 },
+        label: '[3]',
+      });
     },
     TEST_TIMEOUT_MS,
   );
@@ -693,13 +614,4 @@ function createFakeWire() {
     once: () => wire,
   };
   return wire;
-}
-
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }

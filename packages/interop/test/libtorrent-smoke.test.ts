@@ -15,6 +15,7 @@ import {
   decodePexMessage,
   encodeAddedIPv4,
 } from './support/pex-message.js';
+import { waitUntil } from './support/wait-until.js';
 import {
   type HandshakeListener,
   listenForHandshakes,
@@ -63,21 +64,6 @@ async function openPexWire(
   handler.on('peer', (peer, flags) => utPexPeers.push({ peer, flags }));
   handler.on('warning', () => {});
   return { opened, received, utPexPeers };
-}
-
-async function waitUntil<T>(
-  probe: () => T | undefined,
-  timeoutMs: number,
-  what: string,
-): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined) return v;
-    if (performance.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 function isPexSentTo(session: number, address: string) {

@@ -155,19 +155,33 @@ export async function openOurWire(options: OpenOurWireOptions): Promise<OurWire>
   };
 }
 
-/** Polls `probe` every 25 ms until it returns something other than undefined. */
-export async function waitUntil<T>(
-  probe: () => T | undefined,
-  timeoutMs: number,
-  what: string,
-): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined) return v;
-    if (performance.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    }
-    await new Promise((r) => setTimeout(r, 25));
-  }
+/** A rotation of advertised contacts, made by {@link rotateContacts}. */
+export interface ContactRotation {
+  /** How many times `advance` has run. */
+  readonly rounds: number;
+  /** Advertises the next contact of the pool and drops the one advertised before it. */
+  advance(): void;
+}
+
+/**
+ * Advertises the contacts of `pool` on `wire` one at a time, in a cycle, so that every call to
+ * `advance` leaves one change pending for the next message.
+ */
+export function rotateContacts(wire: OurWire, pool: readonly HandshakeListener[]): ContactRotation {
+  let rounds = 0;
+  const at = (round: number) => pool[round % pool.length] as HandshakeListener;
+  return {
+    get rounds() {
+      return rounds;
+    },
+    advance() {
+      const next = at(rounds);
+      wire.pex.addPeer(formatEndpoint(next.address, next.port));
+      if (rounds > 0) {
+        const prev = at(rounds - 1);
+        wire.pex.dropPeer(formatEndpoint(prev.address, prev.port));
+      }
+      rounds++;
+    },
+  };
 }
