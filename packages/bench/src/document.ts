@@ -53,7 +53,7 @@ tasks in alternating order).
   interval comes round (both libraries work that way). Ours: \`timeline.connected\` + \`timeline.disconnected\`.
   ut_pex: \`addPeer\` + \`dropPeer\` on every wire. Untimed after each call, our cursors catch up and ut_pex's pending
   maps are emptied. **O(1)**: our per-event time at the largest W against the smallest.
-- **memory**: heap after a full GC (\`--expose-gc\`), before and after creating ${s.memoryConnections} connections, each
+- **memory**: heap plus array buffers after a full GC (\`--expose-gc\`), before and after creating ${s.memoryConnections} connections, each
   installed as \`wire.use(utPex())\` shows (a new extension class per wire), holding 200 learned peers (4 received
   messages) and 200 peers to advertise (\`addPeer\`, not yet sent; the strings are shared by all connections).
 
@@ -72,12 +72,19 @@ tasks in alternating order).
   1 % of the profile at W=1000, where it used to scan every cursor each time the oldest moved: O(W^2) per round,
   70 % of the profile), and a cursor's message costs the same at W=100 and at W=1000. What remains is building the
   messages: the message builder's map and lists, and the address bytes rebuilt from the peer keys.
-- **memory**: the outbound tracker now keeps one map entry per peer (the key and one small integer packing our flag
-  byte and the one its remote was told) plus one set entry per pending change: about 80 bytes per peer to advertise
-  before the first message (it was about 390: a record object, a private \`Uint8Array\` copy of the address with its
-  \`ArrayBuffer\`, entries in three collections), about 57 once sent. Of what a connection holds here, about 16 KiB
-  is the tracker's 200 peers to advertise and 9 KiB the inbound view's 200 learned keys (a \`Set\`); IPv4 keys above
-  2^31 are heap numbers (16 bytes each), which sets the floor of a keyed collection. With the swarm helper the peers to
-  advertise live once per torrent, in the timeline, not per connection.
+- **memory**: the outbound tracker and the inbound view keep peer keys in a small internal table over typed arrays
+  (\`PeerKeyTable\`): IPv4 keys in a \`Float64Array\` (8 bytes, where a \`Map\` or \`Set\` key above 2^31 is a 16-byte heap
+  number plus its entry), values in a \`Uint32Array\` created only when one is not 0, an open-addressing index of two
+  \`Uint16Array\` slots per entry, insertion order kept by dense columns; IPv6 keys are hashed the same way, their text
+  in a plain array that exists once one is stored. The tracker keeps one entry per peer (the key and the integer
+  packing our flag byte and the one its remote was told) and one key-only entry per pending change, in change order:
+  about 36 bytes per peer to advertise before the first message (a \`Map\` and a \`Set\` took about 80), about 20 once
+  sent. The inbound view's 200 learned keys take about 3 KiB (9 KiB as a \`Set\`). The heap reading counts
+  \`ArrayBuffer\` bytes too: typed arrays above 64 bytes keep their elements outside the V8 heap. What remains per
+  connection is about 7 KiB of tables for the 400 peers, 1 KiB of table objects and closures of the tracker and view,
+  and about 7 KiB for the session, its emitters and listeners, and the extension (its methods are shared by every
+  \`utPex()\` class; each call now creates only a constructor). Reaching 4x would need the pending changes kept
+  without a second table (e.g. a change stamp per entry) and fewer per-connection objects in the session and
+  extension. With the swarm helper the peers to advertise live once per torrent, in the timeline, not per connection.
 `;
 }

@@ -39,8 +39,8 @@ function getGc(): () => void {
  * tracker, inbound view) against ut_pex. Both are installed the way their READMEs show,
  * `wire.use(utPex())`: a new extension class per wire. Wires, received bytes and the 200
  * peer strings (shared by all connections, as an application's peer list would be) exist before
- * the first heap reading; the delta after a full GC, divided by the connection count, is what
- * the extensions hold.
+ * the first heap reading; the delta after a full GC (heap and array buffers), divided by the
+ * connection count, is what the extensions hold.
  */
 export function measureMemory(options: MemoryOptions): MemoryResult {
   const { connections, rounds, seed } = options;
@@ -115,10 +115,15 @@ export function measureMemory(options: MemoryOptions): MemoryResult {
   };
 }
 
+/**
+ * Heap in use plus the bytes of live `ArrayBuffer`s: a typed array above 64 bytes keeps its
+ * elements outside the V8 heap, where `heapUsed` alone would not see them.
+ */
 function readHeap(gc: () => void): number {
   gc();
   gc();
-  return process.memoryUsage().heapUsed;
+  const usage = process.memoryUsage();
+  return usage.heapUsed + usage.arrayBuffers;
 }
 
 export function median(values: readonly number[]): number {

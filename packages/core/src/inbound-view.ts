@@ -8,6 +8,7 @@ import {
 } from './defaults.js';
 import { assertInteger, assertTime } from './outbound-options.js';
 import { type PeerKey, peerKeyAddress } from './peer-key.js';
+import { PeerKeyTable } from './peer-key-table.js';
 import type { InboundDrop, InboundPeer, InboundResult, PexViolation } from './state-types.js';
 import type { AddressFamily, CompactPeer, PexMessage } from './types.js';
 
@@ -69,7 +70,8 @@ export interface InboundView {
  */
 export function createInboundView(options?: InboundViewOptions): InboundView {
   const settings = resolveInboundOptions(options);
-  const known = new Set<PeerKey>();
+  // A typed-array set: 12 bytes per remembered IPv4 peer rather than about 45 in a `Set`.
+  const known = new PeerKeyTable();
   let tokens = settings.burstMessages;
   let lastAt: number | undefined;
   let sawAdded = false;
@@ -142,7 +144,7 @@ export function createInboundView(options?: InboundViewOptions): InboundView {
       }
 
       for (const drop of dropped) known.delete(drop.key);
-      for (const peer of added) known.add(peer.key);
+      for (const peer of added) known.set(peer.key);
       tokens = available - 1;
       lastAt = Math.max(lastAt ?? now, now);
       if (addedCount > 0) sawAdded = true;

@@ -1,6 +1,7 @@
 import { createMessageBuilder } from './message-builder.js';
 import { assertTime, resolveOutboundOptions } from './outbound-options.js';
 import type { PeerKey } from './peer-key.js';
+import { PeerKeyTable } from './peer-key-table.js';
 import {
   assertOptionalPeerKey,
   type PeerState,
@@ -23,8 +24,10 @@ import type { PexMessage } from './types.js';
  *   never echoed unless we connect to them ourselves;
  * - a flag change of an advertised peer re-announces it in `added` with the new flags.
  *
- * Memory is bounded by live peers plus pending drops, whatever the churn: one map entry per peer
- * (its key and one small integer holding both states) and one set entry per pending change.
+ * Memory is bounded by live peers plus pending drops, whatever the churn: one table entry per peer
+ * (its key and one small integer holding both states) and one entry per pending change, in
+ * typed-array tables (`PeerKeyTable`): about 30 bytes per peer rather than the 80 of a `Map` and a
+ * `Set` whose IPv4 keys are heap numbers.
  *
  * @example
  * ```ts
@@ -43,9 +46,9 @@ export function createOutboundTracker(options?: PexOutboundOptions): OutboundTra
    * our state (`LIVE` field), bits 9-17 the state this remote was told (its view). Live peers keep
    * the order in which we connected to them (oldest first), which a first message follows.
    */
-  const peers = new Map<PeerKey, number>();
-  /** Peers whose wanted state differs from the view, oldest change first. */
-  const pending = new Set<PeerKey>();
+  const peers = new PeerKeyTable();
+  /** Peers whose wanted state differs from the view, oldest change first (a set: no values). */
+  const pending = new PeerKeyTable();
   let lastSentAt = Number.NEGATIVE_INFINITY;
   let sentSinceReset = false;
 
@@ -56,7 +59,7 @@ export function createOutboundTracker(options?: PexOutboundOptions): OutboundTra
   const refresh = (key: PeerKey): void => {
     const entry = peers.get(key) ?? 0;
     if (wantedField(key, entry) === entry >>> VIEW_SHIFT) pending.delete(key);
-    else pending.add(key);
+    else pending.set(key);
   };
 
   return {
@@ -99,7 +102,8 @@ export function createOutboundTracker(options?: PexOutboundOptions): OutboundTra
         settings.maxDroppedPerMessage,
       );
       const sent: PeerKey[] = [];
-      for (const key of pending) {
+      for (let at = pending.firstEntry(); at !== -1; at = pending.nextEntry(at)) {
+        const key = pending.keyAt(at);
         const entry = peers.get(key) ?? 0;
         const before = unpackState(entry >>> VIEW_SHIFT);
         // A change that does not fit waits; later ones of the other kind may still fit.
@@ -124,14 +128,18 @@ export function createOutboundTracker(options?: PexOutboundOptions): OutboundTra
     },
     reset() {
       // The time of the last message is kept: a strict receiver still counts it.
-      for (const [key, entry] of peers) {
-        const live = entry & FIELD_MASK;
-        if (live === 0) peers.delete(key);
-        else if (live !== entry) peers.set(key, live);
+      const gone: PeerKey[] = [];
+      for (let at = peers.firstEntry(); at !== -1; at = peers.nextEntry(at)) {
+        const live = peers.valueAt(at) & FIELD_MASK;
+        if (live === 0) gone.push(peers.keyAt(at));
+        else peers.setValueAt(at, live);
       }
+      for (const key of gone) peers.delete(key);
       pending.clear();
       sentSinceReset = false;
-      for (const key of peers.keys()) refresh(key);
+      for (let at = peers.firstEntry(); at !== -1; at = peers.nextEntry(at)) {
+        refresh(peers.keyAt(at));
+      }
     },
   };
 }

@@ -150,128 +150,146 @@ export function defineUtPexExtension(
   if (onViolation !== 'warn' && onViolation !== 'destroy') {
     throw new TypeError(`"onViolation" expected 'warn' or 'destroy', got ${String(onViolation)}`);
   }
-
-  class UtPex extends EventEmitter<UtPexEvents> implements UtPexExtension {
-    declare readonly name: 'ut_pex';
-    readonly session: PexSession;
-    readonly #wire: PexWire;
-    #remoteIp: string | undefined;
-
+  const config: UtPexConfig = { onViolation, remoteAddress, sessionOptions, internals };
+  // A class per call, as `wire.use()` expects, but only a constructor: the methods are shared by
+  // every call (a class with all of them cost about 1.8 KiB per `utPex()`, so per connection).
+  class UtPex extends UtPexBase {
     constructor(wire: PexWire) {
-      super();
-      this.#wire = wire;
-      const remote = resolveRemote(remoteAddress, wire);
-      this.#remoteIp = remote?.address;
-      this.session = createPexSession({
-        ...sessionOptions,
-        ...(internals.outbound === undefined ? {} : { outbound: internals.outbound }),
-        ...(remote === undefined
-          ? {}
-          : { remoteAddress: { address: remote.address, port: remote.port } }),
-        // Guarded so that nothing can make bittorrent-protocol throw `Unrecognized extension`
-        // (ut_pex#8) or write to a closed wire.
-        send: (bytes) => {
-          if (!isWireClosed(wire) && remoteAdvertisesPex(wire)) wire.extended('ut_pex', bytes);
-        },
-        onViolation: onViolation === 'destroy' ? 'disconnect' : 'ignore',
-        disconnect: () => {
-          wire.destroy();
-        },
-      });
-      this.session.on('peer', (peer) => {
-        this.emit('peer', formatUtPexPeer(peer), sharedUtPexFlags(peer.flags.byte));
-      });
-      this.session.on('dropped', (peer) => {
-        this.emit('dropped', formatUtPexPeer(peer));
-      });
-      this.session.on('violation', (violation) => {
-        this.emit('warning', new PexViolationError(violation));
-      });
-      this.session.on('invalid', (error) => {
-        this.emit('warning', error);
-      });
-      this.session.on('warning', ({ error }) => {
-        this.emit('warning', error instanceof Error ? error : new Error(String(error)));
-      });
-      const close = () => {
-        this.session.destroy();
-      };
-      wire.once('close', close);
-      wire.once('finish', close);
-      if (internals.autoStart === true) this.session.start();
-    }
-
-    start(): void {
-      this.session.start();
-    }
-
-    stop(): void {
-      this.session.stop();
-    }
-
-    reset(): void {
-      this.session.stop();
-      this.session.reset();
-    }
-
-    addPeer(peer: string, flags?: Partial<UtPexFlags> | number): void {
-      this.#guard(() => this.session.addPeer(peer, fromUtPexFlags(flags)));
-    }
-
-    addPeer6(peer: string, flags?: Partial<UtPexFlags> | number): void {
-      this.addPeer(peer, flags);
-    }
-
-    dropPeer(peer: string): void {
-      this.#guard(() => this.session.dropPeer(peer));
-    }
-
-    dropPeer6(peer: string): void {
-      this.dropPeer(peer);
-    }
-
-    onExtendedHandshake(handshake: Record<string, unknown>): void {
-      this.#guard(() => {
-        // The application may set `wire.remoteAddress` after `wire.use()`.
-        if (this.#remoteIp === undefined) {
-          const remote = resolveRemote(undefined, this.#wire);
-          if (remote !== undefined) {
-            this.#remoteIp = remote.address;
-            this.session.setRemoteAddress({ address: remote.address, port: remote.port });
-          }
-        }
-        // The listen port (`p`) identifies the remote among peers when it dialled us (its
-        // connection port is ephemeral); when we dialled it, the port we dialled already is.
-        const listenPort = readListenPort(handshake);
-        if (this.#remoteIp !== undefined && listenPort !== undefined && !isOutgoing(this.#wire)) {
-          this.session.setRemoteAddress({ address: this.#remoteIp, port: listenPort });
-        }
-      });
-      // The remote says how it sees our address (BEP 10 `yourip`); with our listen port (`p` of
-      // our own handshake) that is us. libtorrent lists the recipient in its PEX: without this a
-      // default set-up would be told to dial itself.
-      this.#guard(() => {
-        const own = readOwnAddress(handshake, this.#wire);
-        if (own !== undefined) this.session.addLocalAddress(own);
-      });
-      this.#guard(() => this.session.setRemoteSupportsPex(remoteAdvertisesPex(this.#wire)));
-    }
-
-    onMessage(payload: Uint8Array): void {
-      this.session.receive(payload);
-    }
-
-    /** ut_pex ignores bad input silently; we report it as a `warning` and never throw. */
-    #guard(action: () => void): void {
-      try {
-        action();
-      } catch (error) {
-        this.emit('warning', error instanceof Error ? error : new Error(String(error)));
-      }
+      super(wire, config);
     }
   }
   Object.defineProperty(UtPex.prototype, 'name', { value: 'ut_pex', enumerable: true });
   return UtPex as unknown as UtPexExtensionClass;
+}
+
+/** What one `utPex()` call was given, once validated. */
+interface UtPexConfig {
+  readonly onViolation: UtPexViolationAction;
+  readonly remoteAddress: PeerAddressInput | undefined;
+  readonly sessionOptions: Omit<UtPexOptions, 'onViolation' | 'remoteAddress'>;
+  readonly internals: UtPexInternals;
+}
+
+/** The extension's behaviour, shared by the classes every `utPex()` call returns. */
+class UtPexBase extends EventEmitter<UtPexEvents> implements UtPexExtension {
+  declare readonly name: 'ut_pex';
+  readonly session: PexSession;
+  readonly #wire: PexWire;
+  #remoteIp: string | undefined;
+
+  constructor(wire: PexWire, config: UtPexConfig) {
+    super();
+    const { onViolation, remoteAddress, sessionOptions, internals } = config;
+    this.#wire = wire;
+    const remote = resolveRemote(remoteAddress, wire);
+    this.#remoteIp = remote?.address;
+    this.session = createPexSession({
+      ...sessionOptions,
+      ...(internals.outbound === undefined ? {} : { outbound: internals.outbound }),
+      ...(remote === undefined
+        ? {}
+        : { remoteAddress: { address: remote.address, port: remote.port } }),
+      // Guarded so that nothing can make bittorrent-protocol throw `Unrecognized extension`
+      // (ut_pex#8) or write to a closed wire.
+      send: (bytes) => {
+        if (!isWireClosed(wire) && remoteAdvertisesPex(wire)) wire.extended('ut_pex', bytes);
+      },
+      onViolation: onViolation === 'destroy' ? 'disconnect' : 'ignore',
+      disconnect: () => {
+        wire.destroy();
+      },
+    });
+    this.session.on('peer', (peer) => {
+      this.emit('peer', formatUtPexPeer(peer), sharedUtPexFlags(peer.flags.byte));
+    });
+    this.session.on('dropped', (peer) => {
+      this.emit('dropped', formatUtPexPeer(peer));
+    });
+    this.session.on('violation', (violation) => {
+      this.emit('warning', new PexViolationError(violation));
+    });
+    this.session.on('invalid', (error) => {
+      this.emit('warning', error);
+    });
+    this.session.on('warning', ({ error }) => {
+      this.emit('warning', error instanceof Error ? error : new Error(String(error)));
+    });
+    const close = () => {
+      this.session.destroy();
+    };
+    wire.once('close', close);
+    wire.once('finish', close);
+    if (internals.autoStart === true) this.session.start();
+  }
+
+  start(): void {
+    this.session.start();
+  }
+
+  stop(): void {
+    this.session.stop();
+  }
+
+  reset(): void {
+    this.session.stop();
+    this.session.reset();
+  }
+
+  addPeer(peer: string, flags?: Partial<UtPexFlags> | number): void {
+    this.#guard(() => this.session.addPeer(peer, fromUtPexFlags(flags)));
+  }
+
+  addPeer6(peer: string, flags?: Partial<UtPexFlags> | number): void {
+    this.addPeer(peer, flags);
+  }
+
+  dropPeer(peer: string): void {
+    this.#guard(() => this.session.dropPeer(peer));
+  }
+
+  dropPeer6(peer: string): void {
+    this.dropPeer(peer);
+  }
+
+  onExtendedHandshake(handshake: Record<string, unknown>): void {
+    this.#guard(() => {
+      // The application may set `wire.remoteAddress` after `wire.use()`.
+      if (this.#remoteIp === undefined) {
+        const remote = resolveRemote(undefined, this.#wire);
+        if (remote !== undefined) {
+          this.#remoteIp = remote.address;
+          this.session.setRemoteAddress({ address: remote.address, port: remote.port });
+        }
+      }
+      // The listen port (`p`) identifies the remote among peers when it dialled us (its
+      // connection port is ephemeral); when we dialled it, the port we dialled already is.
+      const listenPort = readListenPort(handshake);
+      if (this.#remoteIp !== undefined && listenPort !== undefined && !isOutgoing(this.#wire)) {
+        this.session.setRemoteAddress({ address: this.#remoteIp, port: listenPort });
+      }
+    });
+    // The remote says how it sees our address (BEP 10 `yourip`); with our listen port (`p` of
+    // our own handshake) that is us. libtorrent lists the recipient in its PEX: without this a
+    // default set-up would be told to dial itself.
+    this.#guard(() => {
+      const own = readOwnAddress(handshake, this.#wire);
+      if (own !== undefined) this.session.addLocalAddress(own);
+    });
+    this.#guard(() => this.session.setRemoteSupportsPex(remoteAdvertisesPex(this.#wire)));
+  }
+
+  onMessage(payload: Uint8Array): void {
+    this.session.receive(payload);
+  }
+
+  /** ut_pex ignores bad input silently; we report it as a `warning` and never throw. */
+  #guard(action: () => void): void {
+    try {
+      action();
+    } catch (error) {
+      this.emit('warning', error instanceof Error ? error : new Error(String(error)));
+    }
+  }
 }
 
 /**

@@ -1,0 +1,160 @@
+import { describe, expect, test } from '@jest/globals';
+import { type PeerKey, peerKey } from '@pex/core';
+import fc from 'fast-check';
+// An internal module: tested here, mirroring its source file, as the public trackers use it.
+import { hashPeerKey, PeerKeyTable } from '../src/peer-key-table.js';
+
+const v4Key = (n: number, port = 6881): PeerKey =>
+  peerKey(Uint8Array.from([203, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff]), port);
+const v6Key = (n: number, port = 6881): PeerKey => {
+  const address = new Uint8Array(16);
+  address.set([0x20, 0x01, 0x0d, 0xb8]);
+  address[14] = (n >> 8) & 0xff;
+  address[15] = n & 0xff;
+  return peerKey(address, port);
+};
+
+/** Keys and values in insertion order, walked the way the trackers walk a table. */
+function entriesOf(table: PeerKeyTable): [PeerKey, number][] {
+  const entries: [PeerKey, number][] = [];
+  for (let at = table.firstEntry(); at !== -1; at = table.nextEntry(at)) {
+    entries.push([table.keyAt(at), table.valueAt(at)]);
+  }
+  return entries;
+}
+
+describe('PeerKeyTable', () => {
+  test('keeps IPv4 and IPv6 keys, values and insertion order like a Map', () => {
+    const table = new PeerKeyTable();
+    table.set(v4Key(1), 7);
+    table.set(v6Key(1));
+    table.set(v4Key(2), 0x3ffff);
+    table.set(v4Key(1), 9); // an existing key keeps its place
+    expect(table.size).toBe(3);
+    expect(table.get(v4Key(1))).toBe(9);
+    expect(table.get(v6Key(1))).toBe(0);
+    expect(table.get(v4Key(3))).toBeUndefined();
+    expect(table.has(v6Key(2))).toBe(false);
+    expect(entriesOf(table)).toEqual([
+      [v4Key(1), 9],
+      [v6Key(1), 0],
+      [v4Key(2), 0x3ffff],
+    ]);
+  });
+
+  test('a key deleted and set again goes last', () => {
+    const table = new PeerKeyTable();
+    for (let i = 0; i < 3; i++) table.set(v4Key(i), i);
+    expect(table.delete(v4Key(0))).toBe(true);
+    expect(table.delete(v4Key(0))).toBe(false);
+    table.set(v4Key(0), 5);
+    expect(entriesOf(table)).toEqual([
+      [v4Key(1), 1],
+      [v4Key(2), 2],
+      [v4Key(0), 5],
+    ]);
+  });
+
+  test('grows, compacts and shrinks through 10,000 keys without losing order', () => {
+    const table = new PeerKeyTable();
+    const count = 10_000;
+    for (let i = 0; i < count; i++) table.set(i % 2 === 0 ? v4Key(i) : v6Key(i, 1000 + i), i);
+    for (let i = 0; i < count; i += 3) table.delete(i % 2 === 0 ? v4Key(i) : v6Key(i, 1000 + i));
+    const kept = Array.from({ length: count }, (_, i) => i).filter((i) => i % 3 !== 0);
+    expect(entriesOf(table).map(([, value]) => value)).toEqual(kept);
+    for (const i of kept) table.delete(i % 2 === 0 ? v4Key(i) : v6Key(i, 1000 + i));
+    expect(table.size).toBe(0);
+    expect(table.firstEntry()).toBe(-1);
+    table.set(v4Key(1), 1);
+    expect(entriesOf(table)).toEqual([[v4Key(1), 1]]);
+  });
+
+  test('clear empties it; setValueAt changes a value in place', () => {
+    const table = new PeerKeyTable();
+    for (let i = 0; i < 100; i++) table.set(v4Key(i), i + 1);
+    table.clear();
+    expect(table.size).toBe(0);
+    expect(table.get(v4Key(1))).toBeUndefined();
+    table.set(v6Key(1));
+    table.setValueAt(table.firstEntry(), 4);
+    expect(table.get(v6Key(1))).toBe(4);
+  });
+
+  test('keys sharing a home slot (crafted collisions) are all found, and deleting any keeps the rest', () => {
+    // Keys whose hash lands in the same slot of a 16-slot index: one long probe run.
+    const colliding: PeerKey[] = [];
+    for (let n = 0; colliding.length < 7; n++) {
+      if ((hashPeerKey(v4Key(n)) & 15) === 3) colliding.push(v4Key(n));
+    }
+    const table = new PeerKeyTable();
+    for (const key of colliding) table.set(key, 1);
+    for (const removed of colliding) {
+      const copy = new PeerKeyTable();
+      for (const key of colliding) copy.set(key, 1);
+      copy.delete(removed);
+      for (const key of colliding) expect(copy.has(key)).toBe(key !== removed);
+    }
+    expect(table.size).toBe(colliding.length);
+  });
+
+  test('hashes spread keys: 4096 consecutive IPv4 peers fill most of 8192 slots', () => {
+    const slots = new Set<number>();
+    for (let i = 0; i < 4096; i++) slots.add(hashPeerKey(v4Key(i)) & 8191);
+    expect(slots.size).toBeGreaterThan(3000);
+  });
+});
+
+type Operation =
+  | { readonly kind: 'set'; readonly key: PeerKey; readonly value: number }
+  | { readonly kind: 'delete'; readonly key: PeerKey }
+  | { readonly kind: 'clear' };
+
+// A small pool, so that operations hit the same keys again and again; values up to 2^32 - 1.
+const keyArbitrary = fc.oneof(
+  fc.integer({ min: 0, max: 40 }).map((n) => v4Key(n, 6881 + (n % 3))),
+  fc.integer({ min: 0, max: 15 }).map((n) => v6Key(n)),
+);
+const operationArbitrary: fc.Arbitrary<Operation> = fc.oneof(
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      kind: fc.constant('set' as const),
+      key: keyArbitrary,
+      value: fc.oneof(fc.constant(0), fc.nat(0x3ffff), fc.constant(0xffffffff)),
+    }),
+  },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('delete' as const), key: keyArbitrary }) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'clear' as const }) },
+);
+
+describe('PeerKeyTable against a Map', () => {
+  test('any sequence of set/delete/clear: same size, values, lookups and order as a Map', () => {
+    fc.assert(
+      fc.property(fc.array(operationArbitrary, { maxLength: 300 }), (operations) => {
+        const table = new PeerKeyTable();
+        const model = new Map<PeerKey, number>();
+        for (const operation of operations) {
+          if (operation.kind === 'set') {
+            table.set(operation.key, operation.value);
+            model.set(operation.key, operation.value);
+          } else if (operation.kind === 'delete') {
+            expect(table.delete(operation.key)).toBe(model.delete(operation.key));
+          } else {
+            table.clear();
+            model.clear();
+          }
+          expect(table.size).toBe(model.size);
+          if (operation.kind !== 'clear') {
+            expect(table.get(operation.key)).toBe(model.get(operation.key));
+          }
+        }
+        expect(entriesOf(table)).toEqual([...model]);
+        for (let n = 0; n <= 40; n++) {
+          const key = v4Key(n, 6881 + (n % 3));
+          expect(table.has(key)).toBe(model.has(key));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
