@@ -26,7 +26,14 @@ import {
   type LibtorrentHarness,
   requireLibtorrentOrSkip,
 } from './libtorrent/harness.js';
-import { formatEndpoint, type OurWire, rotateContacts } from './support/our-wire.js';
+import {
+  byEndpoint,
+  type Endpoint,
+  formatEndpoint,
+  type OurWire,
+  reportedPeers,
+  rotateContacts,
+} from './support/our-wire.js';
 import { decodePexMessage, type PexContact } from './support/pex-message.js';
 import {
   createFakeTime,
@@ -49,7 +56,6 @@ const available = requireLibtorrentOrSkip('libtorrent interop tests of our stack
 const describeIfLibtorrent = available ? describe : describe.skip;
 
 type PeerLog = Extract<HarnessEvent, { event: 'peer_log' }>;
-type Endpoint = { address: string; port: number };
 
 const sameEndpoint = (a: Endpoint, b: Endpoint) => a.address === b.address && a.port === b.port;
 
@@ -67,21 +73,6 @@ function isPexReceivedFrom(session: number, from: Endpoint) {
 function isDisconnectOf(session: number, from: Endpoint) {
   return (e: HarnessEvent): e is Extract<HarnessEvent, { event: 'peer_disconnected' }> =>
     e.event === 'peer_disconnected' && e.session === session && sameEndpoint(e.peer, from);
-}
-
-const byEndpoint = (a: Endpoint, b: Endpoint) =>
-  a.address.localeCompare(b.address) || a.port - b.port;
-
-/** What our session reported, in a comparable shape. */
-function reported(wire: OurWire) {
-  return wire.peers
-    .map(({ value }) => ({
-      address: value.address,
-      port: value.port,
-      family: value.family,
-      flags: value.flags.byte,
-    }))
-    .sort(byEndpoint);
 }
 
 /** What the independent decoder read from the raw bytes, minus our own contact. */
@@ -208,8 +199,8 @@ describeIfLibtorrent('our stack and libtorrent 2.0.8 over IPv4 loopback', () => 
         // Our session reports exactly the other sessions, with the flag bytes on the wire;
         // our own contact is refused (localAddresses).
         await waitForPeerEvents(wire, listed.length);
-        expect(reported(wire)).toEqual(expectedFromRaw(raw.added, 4, wire.self));
-        expect(reported(wire).map(({ address, port }) => ({ address, port }))).toEqual(
+        expect(reportedPeers(wire)).toEqual(expectedFromRaw(raw.added, 4, wire.self));
+        expect(reportedPeers(wire).map(({ address, port }) => ({ address, port }))).toEqual(
           listed.map((s) => ({ address: s.address, port: s.port })).sort(byEndpoint),
         );
         for (const { value, atMs } of wire.peers) {
@@ -231,7 +222,7 @@ describeIfLibtorrent('our stack and libtorrent 2.0.8 over IPv4 loopback', () => 
         expect(wire.dropped).toEqual([]);
         expectNothingFlagged(wire);
         console.info(
-          `[1] reported by our session: ${JSON.stringify(reported(wire))} (raw flags ${raw.added
+          `[1] reported by our session: ${JSON.stringify(reportedPeers(wire))} (raw flags ${raw.added
             .map((c) => `0x${(c.flags ?? 0).toString(16).padStart(2, '0')}`)
             .join(', ')})`,
         );
@@ -355,14 +346,15 @@ describeIfLibtorrent('our stack and libtorrent 2.0.8 over IPv4 loopback', () => 
       expectedAll.length,
       'the new peers of the diff reported by our session',
     );
-    expect(reported(us)).toEqual(expectedAll);
+    expect(reportedPeers(us)).toEqual(expectedAll);
     // The joiner connected right after libtorrent's first message, so its next diff (built on
     // a 60 s swarm-wide tick) has it unless that tick fell in the fraction of a second between.
     const joinerListed = diff.added.some((c) => sameEndpoint(c, joiner.self));
     console.info(
       `[4b] joiner in libtorrent's diff: ${joinerListed}; diff added ${JSON.stringify(diff.added)}`,
     );
-    if (joinerListed) expect(reported(us)).toContainEqual({ ...joiner.self, family: 4, flags: 0 });
+    if (joinerListed)
+      expect(reportedPeers(us)).toContainEqual({ ...joiner.self, family: 4, flags: 0 });
 
     // Our second message: no sooner than 70 s after the first, whatever changed meanwhile.
     await waitUntil(() => us.sent[1], 20_000, 'our second PEX');
@@ -463,8 +455,10 @@ describeIfLibtorrent('our stack and libtorrent 2.0.8 over IPv6 loopback (::1)', 
       );
       await waitForPeerEvents(us, 2);
       // Our session: the two sessions as IPv6 peers with the flags on the wire, not ourselves.
-      expect(reported(us)).toEqual(expectedFromRaw(raw.added6, 6, us.self));
-      expect(reported(us).map(({ address, port, family }) => ({ address, port, family }))).toEqual(
+      expect(reportedPeers(us)).toEqual(expectedFromRaw(raw.added6, 6, us.self));
+      expect(
+        reportedPeers(us).map(({ address, port, family }) => ({ address, port, family })),
+      ).toEqual(
         [
           { address: '::1', port: seed.port6, family: 6 },
           { address: '::1', port: downloader.port6, family: 6 },
@@ -479,7 +473,7 @@ describeIfLibtorrent('our stack and libtorrent 2.0.8 over IPv6 loopback (::1)', 
       expect([...us.adapterPeers].sort()).toEqual(
         [`[::1]:${seed.port6}`, `[::1]:${downloader.port6}`].sort(),
       );
-      console.info(`[3] reported by our session: ${JSON.stringify(reported(us))}`);
+      console.info(`[3] reported by our session: ${JSON.stringify(reportedPeers(us))}`);
 
       // us -> libtorrent: our added6 is taken and the contact dialled over ::1.
       await expectAdvertisedContactDialled({

@@ -11,7 +11,13 @@
 // message to us at once - the same function as the timer, without a 90 s wait.
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { createPexSession } from '@pex/events';
-import { formatEndpoint, type OurWire, openOurWire } from './support/our-wire.js';
+import {
+  byEndpoint,
+  formatEndpoint,
+  type OurWire,
+  openOurWire,
+  reportedPeers,
+} from './support/our-wire.js';
 import { decodePexMessage } from './support/pex-message.js';
 import { createFakeTime } from './support/pex-timing.js';
 import { waitUntil } from './support/wait-until.js';
@@ -38,24 +44,8 @@ const TRANSMISSION_PEX_INTERVAL_MS = 90_000;
 const available = requireTransmissionOrSkip('Transmission interop tests of our stack');
 const describeIfTransmission = available ? describe : describe.skip;
 
-type Endpoint = { address: string; port: number };
-const byEndpoint = (a: Endpoint, b: Endpoint) =>
-  a.address.localeCompare(b.address) || a.port - b.port;
-
 function ms(x: number): string {
   return `${x.toFixed(0)} ms`;
-}
-
-/** What our session reported, in a comparable shape. */
-function reported(wire: OurWire) {
-  return wire.peers
-    .map(({ value }) => ({
-      address: value.address,
-      port: value.port,
-      family: value.family,
-      flags: value.flags.byte,
-    }))
-    .sort(byEndpoint);
 }
 
 /** `wire`'s listen contact as our session reports it when Transmission lists it. */
@@ -203,7 +193,7 @@ describeIfTransmission('our stack and transmission-daemon 3.00 over loopback', (
             .sort(byEndpoint),
         );
         // Our session: the others only.
-        expect(reported(wire)).toEqual(wires.slice(0, i).map(contactOf).sort(byEndpoint));
+        expect(reportedPeers(wire)).toEqual(wires.slice(0, i).map(contactOf).sort(byEndpoint));
       });
       const [a, b, c] = wires as [OurWire, OurWire, OurWire];
 
@@ -217,7 +207,7 @@ describeIfTransmission('our stack and transmission-daemon 3.00 over loopback', (
         [b, c].map(rawContactOf).sort(byEndpoint),
       );
       await waitUntil(() => (a.peers.length >= 2 ? true : undefined), 2_000, 'peer events');
-      expect(reported(a)).toEqual([b, c].map(contactOf).sort(byEndpoint));
+      expect(reportedPeers(a)).toEqual([b, c].map(contactOf).sort(byEndpoint));
 
       // One wire leaves: once Transmission has let it go, the next diff drops it.
       await b.close();
@@ -353,7 +343,7 @@ describeIfTransmission('our stack and transmission-daemon 3.00 over loopback', (
         added: [rawContactOf(b2)],
         dropped: [{ address: b.self.address, port: b.self.port }],
       });
-      expect(reported(a)).toEqual([contactOf(b), contactOf(b2)].sort(byEndpoint));
+      expect(reportedPeers(a)).toEqual([contactOf(b), contactOf(b2)].sort(byEndpoint));
       expect(a.dropped.map((d) => d.value)).toEqual([
         { address: b.self.address, port: b.self.port, family: 4 },
       ]);
@@ -412,7 +402,7 @@ describeIfTransmission('our stack and transmission-daemon 3.00 over loopback', (
       expect(raw6.added.sort(byEndpoint)).toEqual([v4a, v4b].map(rawContactOf).sort(byEndpoint));
       expect(raw6.added6).toEqual([rawContactOf(v6)]);
       expect(raw6.added6FlagsLength).toBe(1);
-      expect(reported(v6)).toEqual([v4a, v4b].map(contactOf).sort(byEndpoint));
+      expect(reportedPeers(v6)).toEqual([v4a, v4b].map(contactOf).sort(byEndpoint));
 
       // An IPv4 wire's diff: the [::1] wire in `added6`, reported as an IPv6 peer.
       resendExtendedHandshake(v4a);
@@ -421,7 +411,7 @@ describeIfTransmission('our stack and transmission-daemon 3.00 over loopback', (
       expect(raw.added).toEqual([rawContactOf(v4b)]);
       expect(raw.added6).toEqual([rawContactOf(v6)]);
       await waitUntil(() => (v4a.peers.length >= 2 ? true : undefined), 2_000, 'peer events');
-      expect(reported(v4a)).toEqual([contactOf(v4b), contactOf(v6)].sort(byEndpoint));
+      expect(reportedPeers(v4a)).toEqual([contactOf(v4b), contactOf(v6)].sort(byEndpoint));
       for (const w of [v4a, v4b, v6]) expectNothingFlagged(w);
     },
     TEST_TIMEOUT_MS,

@@ -5,6 +5,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { stopChild } from '../support/stop-child.js';
 
 /** The Debian python3-libtorrent module lives under the system interpreter, not a pyenv one. */
 export const LIBTORRENT_PYTHON = process.env.PEX_LIBTORRENT_PYTHON ?? '/usr/bin/python3';
@@ -382,28 +383,8 @@ export async function startLibtorrentHarness(
       w.reject(new Error('harness closed'));
     }
     waiters.clear();
-    if (!exited && child.pid !== undefined) {
-      child.stdin?.end();
-      try {
-        process.kill(child.pid, 'SIGTERM');
-      } catch {
-        // already gone
-      }
-      let graceTimer: NodeJS.Timeout | undefined;
-      const grace = new Promise<'timeout'>((resolve) => {
-        graceTimer = setTimeout(() => resolve('timeout'), KILL_GRACE_MS);
-      });
-      const outcome = await Promise.race([exitPromise.then(() => 'exited' as const), grace]);
-      clearTimeout(graceTimer);
-      if (outcome === 'timeout' && !exited) {
-        try {
-          process.kill(child.pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-        await exitPromise;
-      }
-    }
+    if (!exited) child.stdin?.end();
+    await stopChild(child, exitPromise, () => exited, KILL_GRACE_MS);
     liveChildren.delete(child);
   }
 

@@ -185,3 +185,22 @@ export function rotateContacts(wire: OurWire, pool: readonly HandshakeListener[]
     },
   };
 }
+
+/** A contact, for sorting and comparing peer lists. */
+export type Endpoint = { address: string; port: number };
+
+/** Orders contacts by address, then port. */
+export const byEndpoint = (a: Endpoint, b: Endpoint): number =>
+  a.address.localeCompare(b.address) || a.port - b.port;
+
+/** What our session reported on `wire`, in a comparable shape, sorted by contact. */
+export function reportedPeers(wire: OurWire) {
+  return wire.peers
+    .map(({ value }) => ({
+      address: value.address,
+      port: value.port,
+      family: value.family,
+      flags: value.flags.byte,
+    }))
+    .sort(byEndpoint);
+}

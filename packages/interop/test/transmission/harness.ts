@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import bencode from 'bencode';
+import { stopChild } from '../support/stop-child.js';
 
 export const TRANSMISSION_DAEMON = process.env.PEX_TRANSMISSION_DAEMON ?? 'transmission-daemon';
 
@@ -314,27 +315,7 @@ export async function startTransmission(
   let closed: Promise<void> | undefined;
   function close(): Promise<void> {
     closed ??= (async () => {
-      if (!exited && child.pid !== undefined) {
-        try {
-          process.kill(child.pid, 'SIGTERM');
-        } catch {
-          // already gone
-        }
-        let graceTimer: NodeJS.Timeout | undefined;
-        const grace = new Promise<'timeout'>((resolve) => {
-          graceTimer = setTimeout(() => resolve('timeout'), KILL_GRACE_MS);
-        });
-        const outcome = await Promise.race([exitPromise.then(() => 'exited' as const), grace]);
-        clearTimeout(graceTimer);
-        if (outcome === 'timeout' && !exited) {
-          try {
-            process.kill(child.pid, 'SIGKILL');
-          } catch {
-            // already gone
-          }
-          await exitPromise;
-        }
-      }
+      await stopChild(child, exitPromise, () => exited, KILL_GRACE_MS);
       live.delete(child);
       rmSync(configDir, { recursive: true, force: true });
     })();
