@@ -5,6 +5,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { requireRealClientOrSkip } from '../support/real-client.js';
 import { stopChild } from '../support/stop-child.js';
 
 /** The Debian python3-libtorrent module lives under the system interpreter, not a pyenv one. */
@@ -181,44 +182,20 @@ export function isLibtorrentAvailable(): boolean {
   return r.status === 0;
 }
 
-/** The repository's installer for the Debian packages the interop tests need. */
-export const ENSURE_TOOLS_SCRIPT_PATH = join(
-  dirname(fileURLToPath(import.meta.url)),
-  '../../../../scripts/ensure-interop-tools.sh',
-);
-const INSTALL_TIMEOUT_MS = 300_000;
-let installAttempted = false;
-
-/**
- * Runs `scripts/ensure-interop-tools.sh` (apt-get install python3-libtorrent, as root or with
- * password-less sudo) once per process, then checks again. `PEX_INTEROP_NO_INSTALL=1` skips the
- * attempt.
- */
-export function tryInstallLibtorrent(): boolean {
-  if (installAttempted || process.env.PEX_INTEROP_NO_INSTALL === '1')
-    return isLibtorrentAvailable();
-  installAttempted = true;
-  console.warn(`libtorrent missing: running ${ENSURE_TOOLS_SCRIPT_PATH}`);
-  spawnSync('bash', [ENSURE_TOOLS_SCRIPT_PATH], { stdio: 'inherit', timeout: INSTALL_TIMEOUT_MS });
-  return isLibtorrentAvailable();
-}
-
 /**
  * For a test file's top level: true when libtorrent is usable, installing it first when it is
- * missing (see {@link tryInstallLibtorrent}). When it still is not, prints a loud banner and
- * returns false (the caller skips its tests) - except under CI (`CI=true`), where it throws,
- * because a skipped interop suite in CI hides a broken machine set-up.
+ * missing; otherwise a loud skip, or an error under CI (see `requireRealClientOrSkip`).
  * @throws Error in CI when libtorrent cannot be imported.
  */
 export function requireLibtorrentOrSkip(suiteName: string): boolean {
-  if (isLibtorrentAvailable() || tryInstallLibtorrent()) return true;
-  const why = `${LIBTORRENT_PYTHON} cannot "import libtorrent" and installing the Debian package python3-libtorrent failed (scripts/ensure-interop-tools.sh)`;
-  if (process.env.CI === 'true' || process.env.CI === '1') {
-    throw new Error(`${suiteName}: ${why}; refusing to skip interop tests in CI`);
-  }
-  const bar = '!'.repeat(78);
-  console.warn(`\n${bar}\n!! SKIPPING ${suiteName}\n!! ${why}\n${bar}\n`);
-  return false;
+  return requireRealClientOrSkip(
+    {
+      name: 'libtorrent',
+      isAvailable: isLibtorrentAvailable,
+      whyMissing: `${LIBTORRENT_PYTHON} cannot "import libtorrent" and installing the Debian package python3-libtorrent failed (scripts/ensure-interop-tools.sh)`,
+    },
+    suiteName,
+  );
 }
 
 function harnessArgs(options: LibtorrentHarnessOptions): string[] {

@@ -9,9 +9,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import bencode from 'bencode';
+import { requireRealClientOrSkip } from '../support/real-client.js';
 import { stopChild } from '../support/stop-child.js';
 
 export const TRANSMISSION_DAEMON = process.env.PEX_TRANSMISSION_DAEMON ?? 'transmission-daemon';
@@ -110,43 +110,20 @@ export function isTransmissionAvailable(): boolean {
   return r.status === 0;
 }
 
-/** The repository's installer for the Debian packages the interop tests need. */
-export const ENSURE_TOOLS_SCRIPT_PATH = join(
-  dirname(fileURLToPath(import.meta.url)),
-  '../../../../scripts/ensure-interop-tools.sh',
-);
-const INSTALL_TIMEOUT_MS = 300_000;
-let installAttempted = false;
-
-/**
- * Runs `scripts/ensure-interop-tools.sh` once per process, then checks again.
- * `PEX_INTEROP_NO_INSTALL=1` skips the attempt.
- */
-export function tryInstallTransmission(): boolean {
-  if (installAttempted || process.env.PEX_INTEROP_NO_INSTALL === '1')
-    return isTransmissionAvailable();
-  installAttempted = true;
-  console.warn(`transmission-daemon missing: running ${ENSURE_TOOLS_SCRIPT_PATH}`);
-  spawnSync('bash', [ENSURE_TOOLS_SCRIPT_PATH], { stdio: 'inherit', timeout: INSTALL_TIMEOUT_MS });
-  return isTransmissionAvailable();
-}
-
 /**
  * For a test file's top level: true when transmission-daemon is usable, installing it first
- * when missing. When it still is not, prints a loud banner and returns false (the caller skips)
- * - except under CI (`CI=true`), where it throws: a skipped interop suite in CI hides a broken
- * machine set-up.
+ * when missing; otherwise a loud skip, or an error under CI (see `requireRealClientOrSkip`).
  * @throws Error in CI when transmission-daemon cannot run.
  */
 export function requireTransmissionOrSkip(suiteName: string): boolean {
-  if (isTransmissionAvailable() || tryInstallTransmission()) return true;
-  const why = `${TRANSMISSION_DAEMON} cannot run and installing the Debian package transmission-daemon failed (scripts/ensure-interop-tools.sh)`;
-  if (process.env.CI === 'true' || process.env.CI === '1') {
-    throw new Error(`${suiteName}: ${why}; refusing to skip interop tests in CI`);
-  }
-  const bar = '!'.repeat(78);
-  console.warn(`\n${bar}\n!! SKIPPING ${suiteName}\n!! ${why}\n${bar}\n`);
-  return false;
+  return requireRealClientOrSkip(
+    {
+      name: 'transmission-daemon',
+      isAvailable: isTransmissionAvailable,
+      whyMissing: `${TRANSMISSION_DAEMON} cannot run and installing the Debian package transmission-daemon failed (scripts/ensure-interop-tools.sh)`,
+    },
+    suiteName,
+  );
 }
 
 /** A free TCP port on `host` (bound and released; the daemon binds it right after). */
