@@ -14,27 +14,15 @@ export type PeerKey = number | string;
  *   for a Uint8Array of 4 or 16 bytes.
  */
 export function peerKey(address: Uint8Array, port: number): PeerKey {
-  return peerKeyAt(address, 0, address.length === 4 ? 4 : 16, port);
-}
-
-/** Key of the peer whose address starts at `offset` of `bytes` (`length` 4 or 16). */
-export function peerKeyAt(
-  bytes: Uint8Array,
-  offset: number,
-  length: number,
-  port: number,
-): PeerKey {
-  if (length === 4) {
+  if (address.length === 4) {
     const ip =
-      (bytes[offset] as number) * 0x1000000 +
-      (((bytes[offset + 1] as number) << 16) |
-        ((bytes[offset + 2] as number) << 8) |
-        (bytes[offset + 3] as number));
+      (address[0] as number) * 0x1000000 +
+      (((address[1] as number) << 16) | ((address[2] as number) << 8) | (address[3] as number));
     return ip * 0x10000 + port;
   }
   let key = '';
-  for (let i = offset; i < offset + 16; i += 2) {
-    key += String.fromCharCode(((bytes[i] as number) << 8) | (bytes[i + 1] as number));
+  for (let i = 0; i < 16; i += 2) {
+    key += String.fromCharCode(((address[i] as number) << 8) | (address[i + 1] as number));
   }
   return key + String.fromCharCode(port);
 }
