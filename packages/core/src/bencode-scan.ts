@@ -1,146 +1,86 @@
 import { failDecode } from './errors.js';
 
-// Byte values of the bencode grammar.
-const CHAR_0 = 0x30;
-const CHAR_9 = 0x39;
-const CHAR_COLON = 0x3a;
-const CHAR_MINUS = 0x2d;
-const CHAR_D = 0x64;
-const CHAR_E = 0x65;
-const CHAR_I = 0x69;
-const CHAR_L = 0x6c;
+/**
+ * The little bencode reading the PEX decoder needs: byte strings, and skipping a value of any
+ * type under an unknown key. Offsets past the end read as `undefined`, which no check accepts,
+ * so every bounds check is also the grammar check.
+ */
 
-/** Longest decimal length prefix we parse: 9 digits is already far above any message limit. */
-const MAX_LENGTH_DIGITS = 9;
+/** True if `c` is an ASCII digit: a byte string's length, or an integer. */
+export function isDigit(c: number | undefined): boolean {
+  return (c as number) >= 0x30 && (c as number) <= 0x39;
+}
 
 /**
- * Reads the length prefix of a byte string starting at `at` (which must be a digit) and returns
- * the offset of the first content byte; the content ends at `contentStart + length`.
- * The result is packed as `[start, end]` in the `span` array to avoid an allocation per string.
- * Leading zeros are accepted (lenient; the `bencode` package does the same).
- * @throws {PexDecodeError} `truncated` or `invalid-bencode`.
+ * Reads the byte string whose length prefix starts at `at` into `span` as `[start, end)` of its
+ * content, and returns `end`. At most 9 length digits (far above any message limit); leading
+ * zeros are accepted, as the `bencode` package does.
+ * @throws {PexDecodeError} `truncated` if the prefix or content runs past the end;
+ *   `invalid-bencode` for a byte that is not a length digit.
  */
-export function readStringSpan(bytes: Uint8Array, at: number, span: Int32Array): void {
-  const end = bytes.length;
-  let length = 0;
-  let digits = 0;
+export function readString(bytes: Uint8Array, at: number): number {
   let pos = at;
-  while (pos < end) {
-    const c = bytes[pos] as number;
-    if (c === CHAR_COLON) break;
-    if (c < CHAR_0 || c > CHAR_9 || digits === MAX_LENGTH_DIGITS) {
-      failDecode('invalid-bencode', 'invalid byte string length', pos);
-    }
-    length = length * 10 + (c - CHAR_0);
-    digits++;
-    pos++;
-  }
-  if (pos >= end) {
-    failDecode('truncated', 'byte string length not terminated', at);
-  }
-  if (digits === 0) {
-    failDecode('invalid-bencode', 'empty byte string length', at);
-  }
-  const start = pos + 1;
-  if (start + length > end) {
-    failDecode('truncated', `byte string of ${length} bytes runs past the end`, at);
-  }
-  span[0] = start;
-  span[1] = start + length;
+  let length = 0;
+  do {
+    const c = bytes[pos];
+    if (c === undefined) failDecode('truncated', at);
+    if (!isDigit(c) || pos - at > 8) failDecode('invalid-bencode', pos);
+    length = length * 10 + c - 0x30;
+  } while (bytes[++pos] !== 0x3a /* : */);
+  const end = pos + 1 + length;
+  if (end > bytes.length) failDecode('truncated', at);
+  stringStart = pos + 1;
+  return end;
 }
 
-/**
- * Reads the dictionary key starting at `at` into `span` (bencode keys are byte strings).
- * @throws {PexDecodeError} `invalid-bencode` if the key is not a byte string; `truncated`.
- */
-export function readDictionaryKey(bytes: Uint8Array, at: number, span: Int32Array): void {
-  if (!isStringStart(bytes[at] as number)) {
-    failDecode('invalid-bencode', 'dictionary key is not a byte string', at);
-  }
-  readStringSpan(bytes, at, span);
-}
-
-/** True if `c` can start a byte string (a length digit). */
-export function isStringStart(c: number): boolean {
-  return c >= CHAR_0 && c <= CHAR_9;
-}
-
+/** Skips the integer at `at` (an `i`): an optional `-`, at least one digit, then `e`. */
 function skipInteger(bytes: Uint8Array, at: number): number {
-  // at points at 'i'. Accepts an optional '-' then at least one digit, then 'e'.
   let pos = at + 1;
-  const end = bytes.length;
-  if (pos < end && bytes[pos] === CHAR_MINUS) pos++;
+  if (bytes[pos] === 0x2d /* - */) pos++;
   const firstDigit = pos;
-  while (pos < end) {
-    const c = bytes[pos] as number;
-    if (c === CHAR_E) {
-      if (pos === firstDigit) {
-        failDecode('invalid-bencode', 'integer without digits', at);
-      }
-      return pos + 1;
-    }
-    if (c < CHAR_0 || c > CHAR_9) {
-      failDecode('invalid-bencode', 'invalid integer', at);
-    }
-    pos++;
+  while (isDigit(bytes[pos])) pos++;
+  if (bytes[pos] !== 0x65 /* e */ || pos === firstDigit) {
+    failDecode(pos < bytes.length ? 'invalid-bencode' : 'truncated', at);
   }
-  failDecode('truncated', 'integer not terminated', at);
+  return pos + 1;
 }
 
+/** Where the content of the last string read starts. */
+export let stringStart = 0;
+
+// What each open container expects next: its own opening byte (`l`: a value or its end; `d`: a
+// key or its end), or DICT_VALUE once a dictionary has read a key.
+const DICT_VALUE = 1;
+
 /**
- * Skips one bencode value of any type starting at `at`, nested in a container at depth
- * `depth` (the PEX dictionary itself is depth 1). Iterative: hostile nesting costs a counter,
- * never stack frames. Returns the offset just after the value.
- * `span` is caller-owned scratch space for string bounds.
- * @throws {PexDecodeError} `truncated`, `invalid-bencode` or `too-deep`.
+ * Skips one bencode value of any type at `at`, inside containers `depth` deep (the PEX
+ * dictionary itself is depth 1), and returns the offset after it. Iterative: hostile nesting
+ * costs one array slot per level, never a stack frame. `span` is scratch space for strings.
+ * @throws {PexDecodeError} `truncated`, `invalid-bencode` or `too-deep` (past `maxDepth`).
  */
-export function skipValue(
-  bytes: Uint8Array,
-  at: number,
-  depth: number,
-  maxDepth: number,
-  span: Int32Array,
-): number {
-  const end = bytes.length;
-  // One entry per open container: 1 = list, 2 = dict expecting a key, 3 = dict expecting a value.
+export function skipValue(bytes: Uint8Array, at: number, depth: number, maxDepth: number): number {
   const open: number[] = [];
   let pos = at;
-  for (;;) {
-    if (pos >= end) {
-      failDecode('truncated', 'value not complete', pos);
-    }
-    const c = bytes[pos] as number;
-    const top = open.length === 0 ? 0 : (open[open.length - 1] as number);
-    if (c === CHAR_E && top !== 0 && top !== 3) {
+  do {
+    const c = bytes[pos];
+    const last = open.length - 1;
+    const expects = open[last];
+    if (c === 0x65 /* e */ && (expects as number) > DICT_VALUE) {
       open.pop();
       pos++;
-    } else if (top === 2) {
-      readDictionaryKey(bytes, pos, span);
-      pos = span[1] as number;
-      open[open.length - 1] = 3;
-      continue;
-    } else if (c === CHAR_L || c === CHAR_D) {
-      if (depth + open.length + 1 > maxDepth) {
-        failDecode('too-deep', `nesting deeper than ${maxDepth}`, pos);
-      }
-      if (top === 3) open[open.length - 1] = 2;
-      open.push(c === CHAR_L ? 1 : 2);
-      pos++;
-      continue;
+    } else if (expects === 0x64 /* d */) {
+      pos = readString(bytes, pos);
+      open[last] = DICT_VALUE;
     } else {
-      if (c === CHAR_I) pos = skipInteger(bytes, pos);
-      else if (isStringStart(c)) {
-        readStringSpan(bytes, pos, span);
-        pos = span[1] as number;
+      if (expects === DICT_VALUE) open[last] = 0x64;
+      if (c === 0x6c /* l */ || c === 0x64 /* d */) {
+        if (depth + open.length >= maxDepth) failDecode('too-deep', pos);
+        open.push(c);
+        pos++;
       } else {
-        failDecode('invalid-bencode', `unexpected byte 0x${c.toString(16)}`, pos);
+        pos = c === 0x69 /* i */ ? skipInteger(bytes, pos) : readString(bytes, pos);
       }
-      if (top === 3) open[open.length - 1] = 2;
     }
-    if (open.length === 0) return pos;
-  }
+  } while (open.length > 0);
+  return pos;
 }
-
-/** Grammar bytes the message decoder needs. */
-export const BENCODE_DICT_START = CHAR_D;
-export const BENCODE_END = CHAR_E;

@@ -1,6 +1,7 @@
+import { argumentError } from './argument-error.js';
+import { DecodedPeer } from './decoded-peer.js';
 import { failDecode } from './errors.js';
-import { assertFlagByte } from './flags.js';
-import { formatPeerAddress, type PeerKey, peerKey } from './peer-key.js';
+import { formatPeerAddress, type PeerKey, peerKey, peerKeyAt } from './peer-key.js';
 import type { AddressFamily, CompactPeer } from './types.js';
 
 /**
@@ -12,121 +13,31 @@ export function compactPeerSize(family: AddressFamily): 6 | 18 {
 }
 
 /**
- * A peer read from received bytes. Port, flags and address are read at once into numbers (an
- * IPv4 address as one uint32, an IPv6 address as four), so decoding allocates one small object
- * per peer, copies nothing, and keeps no reference to the caller's buffer. The `address` bytes
- * are built on first access.
- */
-class DecodedPeer implements CompactPeer {
-  readonly port: number;
-  readonly flags: number | undefined;
-  /** The address: one uint32 (IPv4) or four (IPv6). */
-  readonly #words: number | readonly number[];
-  #address: Uint8Array | undefined;
-
-  constructor(words: number | readonly number[], port: number, flags: number | undefined) {
-    this.#words = words;
-    this.port = port;
-    this.flags = flags;
-    this.#address = undefined;
-  }
-
-  get address(): Uint8Array {
-    if (this.#address === undefined) {
-      const words = typeof this.#words === 'number' ? [this.#words] : this.#words;
-      const address = new Uint8Array(words.length * 4);
-      words.forEach((word, i) => {
-        address[4 * i] = word >>> 24;
-        address[4 * i + 1] = (word >>> 16) & 0xff;
-        address[4 * i + 2] = (word >>> 8) & 0xff;
-        address[4 * i + 3] = word & 0xff;
-      });
-      this.#address = address;
-    }
-    return this.#address;
-  }
-
-  /** Identity key, equal to `peerKey(address, port)`. */
-  key(): PeerKey {
-    const words = this.#words;
-    if (typeof words === 'number') return words * 0x10000 + this.port;
-    let key = '';
-    for (const word of words) key += String.fromCharCode(word >>> 16, word & 0xffff);
-    return key + String.fromCharCode(this.port);
-  }
-
-  toJSON(): { address: number[]; port: number; flags?: number } {
-    const json = { address: Array.from(this.address), port: this.port };
-    return this.flags === undefined ? json : { ...json, flags: this.flags };
-  }
-
-  toString(): string {
-    return formatPeerAddress(this.address, this.port);
-  }
-}
-
-function readUint32(bytes: Uint8Array, at: number): number {
-  return (
-    (bytes[at] as number) * 0x1000000 +
-    (((bytes[at + 1] as number) << 16) |
-      ((bytes[at + 2] as number) << 8) |
-      (bytes[at + 3] as number))
-  );
-}
-
-/**
- * Identity key of any compact peer (fast for decoded peers). Does not validate.
- * @throws {TypeError} only from JavaScript itself, if `peer` is not an object with an `address`.
- */
-export function compactPeerKey(peer: CompactPeer): PeerKey {
-  return peer instanceof DecodedPeer ? peer.key() : peerKey(peer.address, peer.port);
-}
-
-/**
- * Reads peers from `bytes[start, end)`, already checked to be a whole number of entries.
- * With `withFlags`, `bytes[flagStart, flagEnd)` gives one flag byte per peer; peers past
- * `flagEnd` get 0.
+ * Reads the peers of `size` bytes each (6 or 18) in `bytes[start, end)`, already checked to be a
+ * whole number of them. With `withFlags`, `bytes[flagStart, flagEnd)` holds one flag byte per
+ * peer and peers past `flagEnd` get 0; without, peers have no flags.
  * @internal
  */
 export function readCompactPeers(
   bytes: Uint8Array,
   start: number,
   end: number,
-  family: AddressFamily,
+  size: number,
+  withFlags: boolean,
   flagStart: number,
   flagEnd: number,
-  withFlags: boolean,
 ): CompactPeer[] {
-  const size = family === 4 ? 6 : 18;
-  const count = (end - start) / size;
-  const peers: CompactPeer[] = new Array(count);
-  let flagAt = flagStart;
-  for (let index = 0, at = start; index < count; index++, at += size) {
-    const portAt = at + size - 2;
-    const port = ((bytes[portAt] as number) << 8) | (bytes[portAt + 1] as number);
-    let flags: number | undefined;
-    if (withFlags) {
-      flags = flagAt < flagEnd ? (bytes[flagAt] as number) : 0;
-      flagAt++;
-    }
-    peers[index] = new DecodedPeer(
-      family === 4
-        ? readUint32(bytes, at)
-        : [
-            readUint32(bytes, at),
-            readUint32(bytes, at + 4),
-            readUint32(bytes, at + 8),
-            readUint32(bytes, at + 12),
-          ],
-      port,
-      flags,
-    );
+  const peers: CompactPeer[] = [];
+  for (let at = start, flagAt = flagStart; at < end; at += size, flagAt++) {
+    const port = ((bytes[at + size - 2] as number) << 8) | (bytes[at + size - 1] as number);
+    const flags = withFlags ? (flagAt < flagEnd ? (bytes[flagAt] as number) : 0) : undefined;
+    peers.push(new DecodedPeer(peerKeyAt(bytes, at, size === 6, port), port, flags));
   }
   return peers;
 }
 
 /**
- * Checks that `length` bytes hold a whole number of `size`-byte entries, at most `maxPeers`.
+ * Checks that `length` bytes hold a whole number of `size`-byte peers, at most `maxPeers`.
  * @throws {PexDecodeError} `invalid-length` or `too-many-peers`, naming `field` and `offset`.
  * @internal
  */
@@ -137,22 +48,8 @@ export function checkCompactLength(
   field: string,
   offset: number,
 ): void {
-  if (length % size !== 0) {
-    failDecode(
-      'invalid-length',
-      `"${field}" length ${length} not a multiple of ${size}`,
-      offset,
-      field,
-    );
-  }
-  if (length / size > maxPeers) {
-    failDecode(
-      'too-many-peers',
-      `"${field}" holds ${length / size} peers, limit ${maxPeers}`,
-      offset,
-      field,
-    );
-  }
+  if (length % size !== 0) failDecode('invalid-length', offset, field);
+  if (length / size > maxPeers) failDecode('too-many-peers', offset, field);
 }
 
 /**
@@ -167,61 +64,62 @@ export function decodeCompactPeers(
   family: AddressFamily,
   maxPeers: number = Number.POSITIVE_INFINITY,
 ): CompactPeer[] {
-  if (!(bytes instanceof Uint8Array)) {
-    throw new TypeError(`"bytes" expected a Uint8Array, got ${describe(bytes)}`);
-  }
-  assertFamily(family);
-  checkCompactLength(
-    bytes.length,
-    compactPeerSize(family),
-    maxPeers,
-    family === 4 ? 'peers' : 'peers6',
-    0,
-  );
-  return readCompactPeers(bytes, 0, bytes.length, family, 0, 0, false);
+  if (!(bytes instanceof Uint8Array))
+    throw argumentError(TypeError, 'bytes', 'a Uint8Array', bytes);
+  const size = compactPeerSize(assertFamily(family));
+  checkCompactLength(bytes.length, size, maxPeers, family === 4 ? 'peers' : 'peers6', 0);
+  return readCompactPeers(bytes, 0, bytes.length, size, false, 0, 0);
 }
 
 /**
  * Encodes peers as a compact list (6 or 18 bytes each). Flags are not part of a compact list.
- * @throws {TypeError} if an address is not a Uint8Array of 4 (IPv4) or 16 (IPv6) bytes.
- * @throws {RangeError} if a port is not an integer in 1..65535.
+ * @throws {TypeError} if `peers` is not an array, `family` not 4 or 6, or an address is not a
+ *   Uint8Array of 4 (IPv4) or 16 (IPv6) bytes.
+ * @throws {RangeError} if a port is not an integer in 1..65535, flags not in 0..255, or the
+ *   same peer is listed twice.
  */
 export function encodeCompactPeers(
   peers: readonly CompactPeer[],
   family: AddressFamily,
 ): Uint8Array {
-  assertFamily(family);
-  if (!Array.isArray(peers))
-    throw new TypeError(`"peers" expected an array, got ${describe(peers)}`);
-  const field = family === 4 ? 'peers' : 'peers6';
-  const out = new Uint8Array(peers.length * compactPeerSize(family));
-  writeCompactPeers(out, 0, peers, family, field);
-  return out;
+  const size = compactPeerSize(assertFamily(family));
+  if (!Array.isArray(peers)) throw argumentError(TypeError, 'peers', 'an array', peers);
+  return compactBytes(peers, size, family === 4 ? 'peers' : 'peers6', newPeerKeyCheck());
 }
 
 /**
- * Validates and writes `peers` at `offset`; returns the offset after the last byte.
+ * Validates `peers` (named `field` in errors) and returns them as a compact list of `size`
+ * bytes per peer (6 or 18). Each peer's key goes to `isNew`, which refuses one listed before,
+ * in this list or another one. With `flags`, writes each peer's flag byte (0 if none) there too.
+ * @throws {TypeError|RangeError} as `assertCompactPeer`, or a `RangeError` for a peer listed before.
  * @internal
  */
-export function writeCompactPeers(
-  out: Uint8Array,
-  offset: number,
+export function compactBytes(
   peers: readonly CompactPeer[],
-  family: AddressFamily,
+  size: number,
   field: string,
-): number {
-  const addressLength = family === 4 ? 4 : 16;
-  let at = offset;
-  for (let i = 0; i < peers.length; i++) {
+  isNew: PeerKeyCheck,
+  flags?: Uint8Array,
+): Uint8Array {
+  const out = new Uint8Array(peers.length * size);
+  for (let i = 0, at = 0; i < peers.length; i++, at += size) {
     const peer = peers[i];
-    assertCompactPeer(peer, addressLength, `${field}[${i}]`);
-    const address = peer.address;
-    for (let k = 0; k < addressLength; k++) out[at + k] = address[k] as number;
-    out[at + addressLength] = peer.port >>> 8;
-    out[at + addressLength + 1] = peer.port & 0xff;
-    at += addressLength + 2;
+    const name = `${field}[${i}]`;
+    assertCompactPeer(peer, size - 2, name);
+    if (!isNew(peerKey(peer.address, peer.port))) {
+      throw argumentError(
+        RangeError,
+        name,
+        'a peer not listed before',
+        formatPeerAddress(peer.address, peer.port),
+      );
+    }
+    out.set(peer.address, at);
+    out[at + size - 2] = peer.port >>> 8;
+    out[at + size - 1] = peer.port;
+    if (flags) flags[i] = peer.flags ?? 0;
   }
-  return at;
+  return out;
 }
 
 /**
@@ -235,35 +133,45 @@ export function assertCompactPeer(
   field: string,
 ): asserts peer is CompactPeer {
   if (typeof peer !== 'object' || peer === null) {
-    throw new TypeError(`"${field}" expected a peer object, got ${describe(peer)}`);
+    throw argumentError(TypeError, field, 'a peer object', peer);
   }
   const { address, port, flags } = peer as Partial<CompactPeer>;
   if (!(address instanceof Uint8Array)) {
-    throw new TypeError(`"${field}.address" expected a Uint8Array, got ${describe(address)}`);
+    throw argumentError(TypeError, `${field}.address`, 'a Uint8Array', address);
   }
   if (address.length !== addressLength) {
-    throw new TypeError(
-      `"${field}.address" expected ${addressLength} bytes (IPv${addressLength === 4 ? 4 : 6}), got ${address.length}`,
-    );
+    throw argumentError(TypeError, `${field}.address`, `${addressLength} bytes`, address.length);
   }
-  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new RangeError(`"${field}.port" expected 1..65535, got ${describe(port)}`);
+  // Each test is true exactly for the integers in range (not for -0, fractions, NaN or others).
+  if (port !== ((port as number) & 0xffff) || port === 0) {
+    throw argumentError(RangeError, `${field}.port`, '1..65535', port);
   }
-  if (flags !== undefined) assertFlagByte(flags, `${field}.flags`);
-}
-
-function assertFamily(family: unknown): asserts family is AddressFamily {
-  if (family !== 4 && family !== 6) {
-    throw new TypeError(`"family" expected 4 or 6, got ${describe(family)}`);
+  if (flags !== undefined && flags !== (flags & 0xff)) {
+    throw argumentError(RangeError, `${field}.flags`, '0..255', flags);
   }
 }
 
-/** Short description of a bad value for error messages. @internal */
-export function describe(value: unknown): string {
-  if (value instanceof Uint8Array) return `Uint8Array(${value.length})`;
-  if (Array.isArray(value)) return `array(${value.length})`;
-  if (typeof value === 'string')
-    return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  if (typeof value === 'object' && value !== null) return 'object';
-  return String(value);
+/**
+ * A check that each peer key of one message is new: true for a key not seen before. A scan of a
+ * short array beats hashing for the usual message (at most 100 peers); past that a Set takes
+ * over, so the check stays linear in time whatever the size.
+ * @internal
+ */
+export type PeerKeyCheck = (key: PeerKey) => boolean;
+
+/** A new `PeerKeyCheck`, for one message. @internal */
+export function newPeerKeyCheck(): PeerKeyCheck {
+  const list: PeerKey[] = [];
+  let set: Set<PeerKey> | undefined;
+  return (key) => {
+    if (set) return set.size < set.add(key).size;
+    if (list.includes(key)) return false;
+    if (list.push(key) > 100) set = new Set(list);
+    return true;
+  };
+}
+
+function assertFamily(family: unknown): AddressFamily {
+  if (family !== 4 && family !== 6) throw argumentError(TypeError, 'family', '4 or 6', family);
+  return family;
 }

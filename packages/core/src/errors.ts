@@ -46,11 +46,11 @@ export class PexDecodeError extends Error {
   /** Always `'PexDecodeError'`: test `name`, not `instanceof`, across package copies. */
   override readonly name = 'PexDecodeError';
   /** Machine-readable cause; stable across versions. */
-  readonly reason: PexDecodeReason;
+  declare readonly reason: PexDecodeReason;
   /** The PEX key concerned (`added`, `added6.f`, ...), where there is one. */
-  readonly field: string | undefined;
+  declare readonly field: string | undefined;
   /** Byte offset in the payload where the problem was found, where there is one. */
-  readonly offset: number | undefined;
+  declare readonly offset: number | undefined;
 
   constructor(reason: PexDecodeReason, message: string, field?: string, offset?: number) {
     super(message);
@@ -69,15 +69,16 @@ export function isPexDecodeError(error: unknown): error is PexDecodeError {
 }
 
 /**
- * Throws the `PexDecodeError` for `reason`, saying `what` went wrong at byte `offset`.
- * One helper for every decode failure keeps the decoder small.
+ * Throws the `PexDecodeError` for `reason` at byte `offset`, naming `field` where there is one.
+ * The message is built from the reason code (`truncated in "added" at offset 8`): the codes are
+ * the documented explanation, and one helper for every failure keeps the decoder small.
  * @internal
  */
-export function failDecode(
-  reason: PexDecodeReason,
-  what: string,
-  offset: number,
-  field?: string,
-): never {
-  throw new PexDecodeError(reason, `${what} at offset ${offset}`, field, offset);
+export function failDecode(reason: PexDecodeReason, offset: number, field?: string): never {
+  throw new PexDecodeError(
+    reason,
+    `${reason}${field ? ` in "${field}"` : ''} at offset ${offset}`,
+    field,
+    offset,
+  );
 }

@@ -1,3 +1,5 @@
+import { argumentError } from './argument-error.js';
+
 /** BEP 11 flag 0x01: the peer prefers encrypted connections. */
 export const PEX_FLAG_PREFERS_ENCRYPTION = 0x01;
 /** BEP 11 flag 0x02: the peer is a seed, or upload-only (BEP 21). */
@@ -11,8 +13,6 @@ export const PEX_FLAG_SUPPORTS_HOLEPUNCH = 0x08;
  * so its advertised address accepts incoming connections.
  */
 export const PEX_FLAG_REACHABLE = 0x10;
-
-const KNOWN_FLAG_BITS = 0x1f;
 
 /** The BEP 11 flag byte as named booleans. `reserved` keeps the bits BEP 11 does not define. */
 export interface PexFlags {
@@ -30,44 +30,51 @@ export interface PexFlags {
   readonly reserved: number;
 }
 
+/** The named flags, each at the bit of its index (0x01 first). */
+const FLAG_NAMES = [
+  'prefersEncryption',
+  'uploadOnly',
+  'supportsUtp',
+  'supportsHolepunch',
+  'reachable',
+] as const;
+
+/** The bits BEP 11 reserves. */
+const RESERVED_BITS = 0xe0;
+
 /**
  * Reads a flag byte into named booleans.
  * @throws {RangeError} if `byte` is not an integer in 0..255.
  */
 export function decodePexFlags(byte: number): PexFlags {
   assertFlagByte(byte, 'flags');
-  return {
-    prefersEncryption: (byte & PEX_FLAG_PREFERS_ENCRYPTION) !== 0,
-    uploadOnly: (byte & PEX_FLAG_UPLOAD_ONLY) !== 0,
-    supportsUtp: (byte & PEX_FLAG_SUPPORTS_UTP) !== 0,
-    supportsHolepunch: (byte & PEX_FLAG_SUPPORTS_HOLEPUNCH) !== 0,
-    reachable: (byte & PEX_FLAG_REACHABLE) !== 0,
-    reserved: byte & ~KNOWN_FLAG_BITS & 0xff,
-  };
+  const flags: Record<string, boolean | number> = {};
+  FLAG_NAMES.forEach((name, bit) => {
+    flags[name] = ((byte >> bit) & 1) === 1;
+  });
+  flags.reserved = byte & RESERVED_BITS;
+  return flags as unknown as PexFlags;
 }
 
 /**
  * Builds a flag byte from named booleans; missing names count as false.
- * @throws {RangeError} if `reserved` sets bits outside 0xe0 or is not an integer.
+ * @throws {RangeError} if `reserved` is not an integer whose bits are all within 0xe0.
  */
 export function encodePexFlags(flags: Partial<PexFlags>): number {
   const reserved = flags.reserved ?? 0;
-  if (!Number.isInteger(reserved) || (reserved & ~0xe0) !== 0) {
-    throw new RangeError(`"reserved" expected bits within 0xe0, got ${String(reserved)}`);
+  // Equal to its own reserved bits exactly for integers made of those bits only.
+  if (reserved !== (reserved & RESERVED_BITS)) {
+    throw argumentError(RangeError, 'reserved', 'bits within 0xe0', reserved);
   }
-  return (
-    (flags.prefersEncryption === true ? PEX_FLAG_PREFERS_ENCRYPTION : 0) |
-    (flags.uploadOnly === true ? PEX_FLAG_UPLOAD_ONLY : 0) |
-    (flags.supportsUtp === true ? PEX_FLAG_SUPPORTS_UTP : 0) |
-    (flags.supportsHolepunch === true ? PEX_FLAG_SUPPORTS_HOLEPUNCH : 0) |
-    (flags.reachable === true ? PEX_FLAG_REACHABLE : 0) |
-    reserved
+  return FLAG_NAMES.reduce(
+    (byte, name, bit) => (flags[name] === true ? byte | (1 << bit) : byte),
+    reserved,
   );
 }
 
 /** @throws {RangeError} naming `field` if `byte` is not an integer in 0..255. */
 export function assertFlagByte(byte: unknown, field: string): asserts byte is number {
-  if (typeof byte !== 'number' || !Number.isInteger(byte) || byte < 0 || byte > 255) {
-    throw new RangeError(`"${field}" expected a flag byte 0..255, got ${String(byte)}`);
+  if (byte !== ((byte as number) & 0xff)) {
+    throw argumentError(RangeError, field, '0..255', byte);
   }
 }

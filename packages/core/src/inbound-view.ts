@@ -1,4 +1,5 @@
-import { compactPeerKey, describe } from './compact.js';
+import { describe } from './argument-error.js';
+import { compactPeerKey } from './decoded-peer.js';
 import {
   DEFAULT_INBOUND_BURST_MESSAGES,
   DEFAULT_INBOUND_MAX_ADDED_PER_MESSAGE,

@@ -15,15 +15,17 @@
  * ```
  */
 
-// Every export by name, in module order (Biome sorts them). Codec: compact, errors, flags, limits,
-// message, peer-key, types. State: defaults, inbound-view, outbound-tracker, state-types,
+// Every export by name, in module order (Biome sorts them). Message codec (also in codec.ts):
+// decode-message, encode-message, errors, the flag bits, limits, types. Helpers: compact,
+// decoded-peer, flags, peer-key. State: defaults, inbound-view, outbound-tracker, state-types,
 // swarm-timeline.
 export {
-  compactPeerKey,
   compactPeerSize,
   decodeCompactPeers,
   encodeCompactPeers,
 } from './compact.js';
+export { decodePexMessage } from './decode-message.js';
+export { compactPeerKey } from './decoded-peer.js';
 export {
   DEFAULT_FIRST_MESSAGE_MAX_ADDED,
   DEFAULT_INBOUND_BURST_MESSAGES,
@@ -35,6 +37,7 @@ export {
   MAX_ADDED_PER_MESSAGE,
   MAX_DROPPED_PER_MESSAGE,
 } from './defaults.js';
+export { encodePexMessage } from './encode-message.js';
 export {
   isPexDecodeError,
   PEX_DECODE_REASONS,
@@ -53,7 +56,6 @@ export {
 } from './flags.js';
 export { createInboundView, type InboundView, type InboundViewOptions } from './inbound-view.js';
 export { DEFAULT_PEX_LIMITS, resolvePexLimits } from './limits.js';
-export { decodePexMessage, encodePexMessage } from './message.js';
 export { createOutboundTracker } from './outbound-tracker.js';
 export {
   formatPeerAddress,

@@ -1,3 +1,4 @@
+import { argumentError } from './argument-error.js';
 import type { PexLimits } from './types.js';
 
 /**
@@ -16,15 +17,15 @@ export const DEFAULT_PEX_LIMITS: Readonly<PexLimits> = /* @__PURE__ */ Object.fr
 
 /**
  * Merges caller limits over the defaults.
- * @throws {RangeError} if a limit is not a positive safe integer.
+ * @throws {RangeError} if a limit is not a number of at least 1 (`Infinity` lifts the limit).
  */
 export function resolvePexLimits(limits?: Partial<PexLimits>): PexLimits {
   if (limits === undefined) return DEFAULT_PEX_LIMITS;
   const resolved = { ...DEFAULT_PEX_LIMITS, ...limits };
-  for (const key of ['maxMessageBytes', 'maxPeersPerList', 'maxDepth'] as const) {
+  for (const key of Object.keys(DEFAULT_PEX_LIMITS) as (keyof PexLimits)[]) {
     const value = resolved[key];
-    if (!Number.isSafeInteger(value) || value < 1) {
-      throw new RangeError(`"${key}" expected a positive integer, got ${String(value)}`);
+    if (!(value >= 1)) {
+      throw argumentError(RangeError, key, 'a positive integer', value);
     }
   }
   return resolved;

@@ -1,4 +1,5 @@
-import { assertCompactPeer, describe } from './compact.js';
+import { describe } from './argument-error.js';
+import { assertCompactPeer } from './compact.js';
 import { type PeerKey, peerKey } from './peer-key.js';
 import type { CompactPeer } from './types.js';
 

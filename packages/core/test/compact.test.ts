@@ -67,6 +67,15 @@ describe('compact peer lists', () => {
     expect(() => encodeCompactPeers(peers as never, family as 4 | 6)).toThrow(type);
   });
 
+  test('encoding refuses the same peer twice, naming the second place', () => {
+    const peer = { address: Uint8Array.from([10, 0, 0, 1]), port: 6881 };
+    const other = { address: Uint8Array.from([10, 0, 0, 1]), port: 6882 };
+    expect(() => encodeCompactPeers([peer, other, { ...peer }], 4)).toThrow(
+      /"peers\[2\]" expected a peer not listed before, got "10.0.0.1:6881"/,
+    );
+    expect(encodeCompactPeers([peer, other], 4)).toHaveLength(12);
+  });
+
   test('family other than 4 or 6 is a TypeError', () => {
     expect(() => decodeCompactPeers(new Uint8Array(0), 5 as never)).toThrow(TypeError);
   });

@@ -162,13 +162,13 @@ describe('encodePexMessage', () => {
       'IPv6 address in added',
       message({ added: [v6(1, 80)] }),
       TypeError,
-      /"added\[0\].address" expected 4 bytes \(IPv4\), got 16/,
+      /"added\[0\].address" expected 4 bytes, got 16/,
     ],
     [
       'IPv4 address in dropped6',
       message({ dropped6: [v4(1, 2, 3, 4, 80)] }),
       TypeError,
-      /"dropped6\[0\].address" expected 16 bytes \(IPv6\), got 4/,
+      /"dropped6\[0\].address" expected 16 bytes, got 4/,
     ],
     [
       'port 0',
@@ -192,19 +192,19 @@ describe('encodePexMessage', () => {
       'flags 256',
       message({ added: [v4(1, 2, 3, 4, 80, 256)] }),
       RangeError,
-      /"added\[0\].flags" expected a flag byte 0..255, got 256/,
+      /"added\[0\].flags" expected 0..255, got 256/,
     ],
     [
       'negative flags',
       message({ added: [v4(1, 2, 3, 4, 80, -1)] }),
       RangeError,
-      /"added\[0\].flags" expected a flag byte 0..255, got -1/,
+      /"added\[0\].flags" expected 0..255, got -1/,
     ],
     [
       'same peer twice in added',
       message({ added: [v4(1, 2, 3, 4, 80), v4(5, 5, 5, 5, 1), v4(1, 2, 3, 4, 80, 2)] }),
       RangeError,
-      /"added\[2\]" expected a peer not listed before, got 1.2.3.4:80 \(also added\[0\]\)/,
+      /"added\[2\]" expected a peer not listed before, got "1.2.3.4:80"/,
     ],
     [
       'same peer twice in dropped6',
@@ -216,13 +216,13 @@ describe('encodePexMessage', () => {
       'same peer added and dropped',
       message({ added: [v4(9, 9, 9, 9, 9)], dropped: [v4(9, 9, 9, 9, 9)] }),
       RangeError,
-      /"dropped\[0\]" expected a peer not in "added", got 9.9.9.9:9/,
+      /"dropped\[0\]" expected a peer not listed before, got "9.9.9.9:9"/,
     ],
     [
       'same IPv6 peer added and dropped',
       message({ added6: [v6(3, 3)], dropped6: [v6(3, 3)] }),
       RangeError,
-      /"dropped6\[0\]" expected a peer not in "added6"/,
+      /"dropped6\[0\]" expected a peer not listed before, got "\[2001:/,
     ],
   ];
   test.each(refusals)('refuses %s', (_name, input, type, pattern) => {
