@@ -15,13 +15,13 @@ export function argumentError(
 
 /**
  * Short description of a bad value for error messages: a string quoted and cut at 40
- * characters, an object or function by its constructor's name (`Array`, `Uint8Array`...), anything else as
+ * characters, an object by its constructor's name (`Array`, `Uint8Array`...), anything else as
  * `String` writes it.
  * @internal
  */
 export function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.slice(0, 40));
-  return (typeof value === 'object' || typeof value === 'function') && value !== null
+  return typeof value === 'object' && value !== null
     ? (value.constructor?.name ?? 'object')
     : String(value);
 }

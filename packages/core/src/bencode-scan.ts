@@ -48,10 +48,6 @@ function skipInteger(bytes: Uint8Array, at: number): number {
 /** Where the content of the last string read starts. */
 export let stringStart = 0;
 
-// What each open container expects next: its own opening byte (`l`: a value or its end; `d`: a
-// key or its end), or DICT_VALUE once a dictionary has read a key.
-const DICT_VALUE = 1;
-
 /**
  * Skips one bencode value of any type at `at`, inside containers `depth` deep (the PEX
  * dictionary itself is depth 1), and returns the offset after it. Iterative: hostile nesting
@@ -59,20 +55,22 @@ const DICT_VALUE = 1;
  * @throws {PexDecodeError} `truncated`, `invalid-bencode` or `too-deep` (past `maxDepth`).
  */
 export function skipValue(bytes: Uint8Array, at: number, depth: number, maxDepth: number): number {
+  // What each open container expects next: its own opening byte (`l`: a value or the end; `d`: a
+  // key or the end), or 1 once a dictionary has read a key (a value).
   const open: number[] = [];
   let pos = at;
   do {
     const c = bytes[pos];
     const last = open.length - 1;
     const expects = open[last];
-    if (c === 0x65 /* e */ && (expects as number) > DICT_VALUE) {
+    if (c === 0x65 /* e */ && (expects as number) > 1) {
       open.pop();
       pos++;
     } else if (expects === 0x64 /* d */) {
       pos = readString(bytes, pos);
-      open[last] = DICT_VALUE;
+      open[last] = 1;
     } else {
-      if (expects === DICT_VALUE) open[last] = 0x64;
+      if (expects === 1) open[last] = 0x64;
       if (c === 0x6c /* l */ || c === 0x64 /* d */) {
         if (depth + open.length >= maxDepth) failDecode('too-deep', pos);
         open.push(c);

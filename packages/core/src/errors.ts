@@ -49,11 +49,15 @@ export class PexDecodeError extends Error {
   declare readonly reason: PexDecodeReason;
   /** The PEX key concerned (`added`, `added6.f`, ...), where there is one. */
   declare readonly field: string | undefined;
-  /** Byte offset in the payload where the problem was found, where there is one. */
-  declare readonly offset: number | undefined;
+  /** Byte offset in the payload where the problem was found. */
+  declare readonly offset: number;
 
-  constructor(reason: PexDecodeReason, message: string, field?: string, offset?: number) {
-    super(message);
+  /**
+   * The message is built from the arguments: `truncated in "added" at offset 8`. The reason
+   * codes are the documented explanation (see `PexDecodeReason`).
+   */
+  constructor(reason: PexDecodeReason, offset: number, field?: string) {
+    super(`${reason}${field ? ` in "${field}"` : ''} at offset ${offset}`);
     this.reason = reason;
     this.field = field;
     this.offset = offset;
@@ -70,15 +74,9 @@ export function isPexDecodeError(error: unknown): error is PexDecodeError {
 
 /**
  * Throws the `PexDecodeError` for `reason` at byte `offset`, naming `field` where there is one.
- * The message is built from the reason code (`truncated in "added" at offset 8`): the codes are
- * the documented explanation, and one helper for every failure keeps the decoder small.
+ * A call, unlike a `throw` statement, fits in an expression: it keeps the decoder small.
  * @internal
  */
 export function failDecode(reason: PexDecodeReason, offset: number, field?: string): never {
-  throw new PexDecodeError(
-    reason,
-    `${reason}${field ? ` in "${field}"` : ''} at offset ${offset}`,
-    field,
-    offset,
-  );
+  throw new PexDecodeError(reason, offset, field);
 }
