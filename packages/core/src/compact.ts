@@ -1,7 +1,7 @@
 import { argumentError } from './argument-error.js';
 import { DecodedPeer } from './decoded-peer.js';
 import { failDecode } from './errors.js';
-import { formatPeerAddress, type PeerKey, peerKey, peerKeyAt } from './peer-key.js';
+import { formatPeerAddress, type PeerKey, peerKeyAt } from './peer-key.js';
 import type { AddressFamily, CompactPeer } from './types.js';
 
 /**
@@ -104,12 +104,11 @@ export function compactBytes(
   const out = new Uint8Array(peers.length * size);
   for (let i = 0, at = 0; i < peers.length; i++, at += size) {
     const peer = peers[i];
-    const name = `${field}[${i}]`;
-    assertCompactPeer(peer, size - 2, name);
-    if (!isNew(peerKey(peer.address, peer.port))) {
+    assertCompactPeer(peer, size - 2, field, i);
+    if (!isNew(peerKeyAt(peer.address, 0, size === 6, peer.port))) {
       throw argumentError(
         RangeError,
-        name,
+        `${field}[${i}]`,
         'a peer not listed before',
         formatPeerAddress(peer.address, peer.port),
       );
@@ -131,24 +130,32 @@ export function assertCompactPeer(
   peer: unknown,
   addressLength: number,
   field: string,
+  index?: number,
 ): asserts peer is CompactPeer {
-  if (typeof peer !== 'object' || peer === null) {
-    throw argumentError(TypeError, field, 'a peer object', peer);
-  }
+  // The error for `part` of the peer (`.port`...), named `field[index]` if in a list.
+  const fail = (
+    Kind: TypeErrorConstructor | RangeErrorConstructor,
+    part: string,
+    expected: string,
+    value: unknown,
+  ) =>
+    argumentError(
+      Kind,
+      `${field}${index === undefined ? '' : `[${index}]`}${part}`,
+      expected,
+      value,
+    );
+  if (typeof peer !== 'object' || peer === null) throw fail(TypeError, '', 'a peer object', peer);
   const { address, port, flags } = peer as Partial<CompactPeer>;
-  if (!(address instanceof Uint8Array)) {
-    throw argumentError(TypeError, `${field}.address`, 'a Uint8Array', address);
-  }
+  if (!(address instanceof Uint8Array)) throw fail(TypeError, '.address', 'a Uint8Array', address);
   if (address.length !== addressLength) {
-    throw argumentError(TypeError, `${field}.address`, `${addressLength} bytes`, address.length);
+    throw fail(TypeError, '.address', `${addressLength} bytes`, address.length);
   }
   // Each test is true exactly for the integers in range (not for -0, fractions, NaN or others).
-  if (port !== ((port as number) & 0xffff) || port === 0) {
-    throw argumentError(RangeError, `${field}.port`, '1..65535', port);
-  }
-  if (flags !== undefined && flags !== (flags & 0xff)) {
-    throw argumentError(RangeError, `${field}.flags`, '0..255', flags);
-  }
+  if (port !== ((port as number) & 0xffff) || port === 0)
+    throw fail(RangeError, '.port', '1..65535', port);
+  if (flags !== undefined && flags !== (flags & 0xff))
+    throw fail(RangeError, '.flags', '0..255', flags);
 }
 
 /**

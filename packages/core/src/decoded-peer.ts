@@ -1,39 +1,32 @@
-import { formatPeerAddress, type PeerKey, peerKey, peerKeyAddress } from './peer-key.js';
+import { type PeerKey, peerKey, peerKeyAddress } from './peer-key.js';
 import type { CompactPeer } from './types.js';
 
 /**
  * A peer read from received bytes. It holds its identity key (which already encodes address and
  * port) plus port and flags, so decoding allocates one small object per peer, copies no bytes
  * and keeps no reference to the caller's buffer. The `address` bytes are built on first access.
+ * `toJSON` writes the address as an array of numbers; `formatPeerAddress` writes it as text.
  */
 export class DecodedPeer implements CompactPeer {
+  /** Identity key, equal to `peerKey(address, port)`. */
+  declare readonly key: PeerKey;
   declare readonly port: number;
   declare readonly flags: number | undefined;
-  readonly #key: PeerKey;
   #address: Uint8Array | undefined;
 
   constructor(key: PeerKey, port: number, flags: number | undefined) {
-    this.#key = key;
+    this.key = key;
     this.port = port;
     this.flags = flags;
   }
 
   get address(): Uint8Array {
-    this.#address ??= peerKeyAddress(this.#key);
+    this.#address ??= peerKeyAddress(this.key);
     return this.#address;
-  }
-
-  /** Identity key, equal to `peerKey(address, port)`. */
-  key(): PeerKey {
-    return this.#key;
   }
 
   toJSON(): { address: number[]; port: number; flags: number | undefined } {
     return { address: [...this.address], port: this.port, flags: this.flags };
-  }
-
-  toString(): string {
-    return formatPeerAddress(this.address, this.port);
   }
 }
 
@@ -42,5 +35,5 @@ export class DecodedPeer implements CompactPeer {
  * @throws {TypeError} only from JavaScript itself, if `peer` is not an object with an `address`.
  */
 export function compactPeerKey(peer: CompactPeer): PeerKey {
-  return peer instanceof DecodedPeer ? peer.key() : peerKey(peer.address, peer.port);
+  return peer instanceof DecodedPeer ? peer.key : peerKey(peer.address, peer.port);
 }

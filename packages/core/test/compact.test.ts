@@ -1,10 +1,12 @@
 import { describe, expect, test } from '@jest/globals';
 import {
+  type CompactPeer,
   compactPeerKey,
   compactPeerSize,
   decodeCompactPeers,
   decodePexMessage,
   encodeCompactPeers,
+  formatPeerAddress,
   PexDecodeError,
   peerKey,
 } from '@pex/core';
@@ -108,6 +110,9 @@ describe('compactPeerKey', () => {
       port: 80,
       flags: 0,
     });
-    expect(String(message.added[0])).toBe('1.2.3.4:80');
+    const peer = message.added[0] as CompactPeer;
+    expect(formatPeerAddress(peer.address, peer.port)).toBe('1.2.3.4:80');
+    // The address is built once, then the same bytes are returned.
+    expect(peer.address).toBe(peer.address);
   });
 });
