@@ -123,3 +123,56 @@ describe('against the bencode package', () => {
     );
   });
 });
+
+describe('encodePexMessage refuses a peer listed twice, in small and large messages', () => {
+  // Messages of up to 4 x 150 peers: the duplicate check scans an array up to 100 keys, then uses
+  // a Set, so both ways are exercised.
+  const withRepeat = fc
+    .tuple(arbitraryPexMessage({ maxPeersPerList: 150 }), fc.nat(), fc.nat(), fc.boolean())
+    .map(([message, pick, at, intoAdded]) => {
+      const all = [...message.added, ...message.dropped, ...message.added6, ...message.dropped6];
+      const peer = all[pick % all.length] as CompactPeer;
+      const ipv4 = peer.address.length === 4;
+      const field = intoAdded ? (ipv4 ? 'added' : 'added6') : ipv4 ? 'dropped' : 'dropped6';
+      const list = [...message[field]];
+      list.splice(at % (list.length + 1), 0, { address: peer.address.slice(), port: peer.port });
+      return { message: { ...message, [field]: list }, total: all.length + 1 };
+    });
+
+  test('property: the copy is refused with a RangeError, whatever the size', () => {
+    fc.assert(
+      fc.property(withRepeat, ({ message }) => {
+        expect(() => encodePexMessage(message)).toThrow(RangeError);
+        expect(() => encodePexMessage(message)).toThrow(/expected a peer not listed before, got "/);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test('property: a repeat among up to 300 distinct peers is found, wherever it is', () => {
+    const peerAt = (i: number): CompactPeer => ({
+      address: Uint8Array.of(10, i >> 8, i & 255, 1),
+      port: 6881,
+    });
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 300 }),
+        fc.nat(),
+        fc.boolean(),
+        (count, pick, asDrop) => {
+          const added = Array.from({ length: count }, (_, i) => peerAt(i));
+          const repeat = peerAt(pick % count);
+          const message = asDrop
+            ? { added, added6: [], dropped: [repeat], dropped6: [] }
+            : { added: [...added, repeat], added6: [], dropped: [], dropped6: [] };
+          const where = asDrop ? 'dropped\\[0\\]' : `added\\[${count}\\]`;
+          expect(() => encodePexMessage(message)).toThrow(
+            new RegExp(`"${where}" expected a peer not listed before`),
+          );
+          expect(encodePexMessage({ ...message, dropped: [], added })).toBeInstanceOf(Uint8Array);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
