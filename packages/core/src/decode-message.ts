@@ -33,7 +33,8 @@ const found = new Int32Array(12);
  *
  * @throws {PexDecodeError} for any malformed or over-limit payload; see `PexDecodeReason`.
  * @throws {TypeError} if `bytes` is not a Uint8Array (a caller mistake, not bad input).
- * @throws {RangeError} if `limits` holds a value that is not a positive integer.
+ * @throws {RangeError} if `limits` holds a value that is not a number of at least 1 (`Infinity`
+ *   lifts a limit).
  */
 export function decodePexMessage(bytes: Uint8Array, limits?: Partial<PexLimits>): PexMessage {
   if (!(bytes instanceof Uint8Array))

@@ -24,8 +24,8 @@ export function resolvePexLimits(limits?: Partial<PexLimits>): PexLimits {
   const resolved = { ...DEFAULT_PEX_LIMITS, ...limits };
   for (const key of Object.keys(DEFAULT_PEX_LIMITS) as (keyof PexLimits)[]) {
     const value = resolved[key];
-    if (!(value >= 1)) {
-      throw argumentError(RangeError, key, 'a positive integer', value);
+    if (typeof value !== 'number' || !(value >= 1)) {
+      throw argumentError(RangeError, key, 'a number of at least 1', value);
     }
   }
   return resolved;

@@ -116,6 +116,26 @@ describe('decodePexMessage leniency', () => {
     expect(() => decodePexMessage('de' as unknown as Uint8Array)).toThrow(TypeError);
   });
 
+  test.each([
+    [{ maxDepth: 0 }],
+    [{ maxPeersPerList: Number.NaN }],
+    [{ maxMessageBytes: -5 }],
+    [{ maxMessageBytes: '100' as unknown as number }],
+  ])('limits %o are a RangeError naming the limit', (limits) => {
+    const name = Object.keys(limits)[0] as string;
+    expect(() => decodePexMessage(new Uint8Array([0x64, 0x65]), limits)).toThrow(
+      new RegExp(`"${name}" expected a number of at least 1`),
+    );
+  });
+
+  test('Infinity lifts a limit', () => {
+    const deep = Uint8Array.from('d1:x' + 'l'.repeat(40) + 'e'.repeat(40) + 'e', (c) =>
+      c.charCodeAt(0),
+    );
+    expect(() => decodePexMessage(deep)).toThrow(expect.objectContaining({ reason: 'too-deep' }));
+    expect(decodePexMessage(deep, { maxDepth: Number.POSITIVE_INFINITY }).added).toEqual([]);
+  });
+
   test('invalid limits are a RangeError', () => {
     expect(() => decodePexMessage(new Uint8Array([0x64, 0x65]), { maxDepth: 0 })).toThrow(
       RangeError,
