@@ -27,13 +27,13 @@ export async function runDecode(
           error: error.name,
           reason: error.reason,
           field: error.field ?? null,
+          offset: error.offset,
           message: error.message,
         }),
       );
     } else {
-      io.err(
-        `invalid PEX payload: ${error.reason}${error.field ? ` (${error.field})` : ''}: ${error.message}`,
-      );
+      // The message already names the reason, the field and the offset.
+      io.err(`invalid PEX payload: ${error.message}`);
     }
     return 1;
   }

@@ -53,6 +53,21 @@ describe('pex decode', () => {
     });
   });
 
+  test('a bad payload is one line naming the reason, the field and the offset', async () => {
+    const bytes = Uint8Array.from('d5:added', (c) => c.charCodeAt(0));
+    const human = await run(['decode', hex(bytes)]);
+    expect(human.code).toBe(1);
+    expect(human.err).toEqual(['invalid PEX payload: truncated in "added" at offset 8']);
+    const json = await run(['decode', '--json', hex(bytes)]);
+    expect(JSON.parse(json.out[0] as string)).toEqual({
+      error: 'PexDecodeError',
+      reason: 'truncated',
+      field: 'added',
+      offset: 8,
+      message: 'truncated in "added" at offset 8',
+    });
+  });
+
   test('reads a payload from a file', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'pex-decode-'));
     const file = join(dir, 'payload.bin');
