@@ -50,12 +50,37 @@ import type { PexSession } from './session-types.js';
  */
 export function createPexSession(options: PexSessionOptions): PexSession {
   const resolved = resolveSessionOptions(options);
-  return new Session(resolved, options.outbound, options.remoteAddress);
+  return new Session(resolved, options.outbound, options.remoteAddress, undefined);
+}
+
+/**
+ * Receives every event of a session before its listeners do, as a first listener of every
+ * event would; what it throws stops that emission and becomes a `warning` (source `listener`).
+ * @internal
+ */
+export type PexSessionRelay = <K extends PexSessionEventName>(
+  event: K,
+  payload: Parameters<PexSessionEvents[K]>[0],
+) => void;
+
+/**
+ * `createPexSession` with a relay: how the wire adapter hears the session's events without a
+ * listener (and an emitter) per event and connection.
+ * @internal
+ */
+export function createRelayedPexSession(
+  options: PexSessionOptions,
+  relay: PexSessionRelay,
+): PexSession {
+  const resolved = resolveSessionOptions(options);
+  return new Session(resolved, options.outbound, options.remoteAddress, relay);
 }
 
 class Session implements PexSession {
-  // Held, not inherited: the session's surface is PexSessionEmitter, without `emit`.
-  readonly #emitter = new EventEmitter<PexSessionEvents>();
+  // Held, not inherited: the session's surface is PexSessionEmitter, without `emit`. Created by
+  // the first listener: a session whose events only go to its relay never has one.
+  #emitter: EventEmitter<PexSessionEvents> | undefined;
+  readonly #relay: PexSessionRelay | undefined;
   readonly #options: ResolvedSessionOptions;
   /** Our own addresses: the option's, plus those added later (bounded). */
   readonly #localAddresses: PexEndpoint[];
@@ -82,8 +107,10 @@ class Session implements PexSession {
     options: ResolvedSessionOptions,
     outbound: PexOutbound | undefined,
     remote: PeerAddressInput | undefined,
+    relay: PexSessionRelay | undefined,
   ) {
     this.#options = options;
+    this.#relay = relay;
     this.#localAddresses = [...options.localAddresses];
     this.#remote = remote === undefined ? undefined : toEndpoint(remote);
     this.#context = { remote: this.#remote, localAddresses: this.#localAddresses };
@@ -105,6 +132,7 @@ class Session implements PexSession {
   // --- listening (eventemitter3 underneath; the casts only bridge its generic signatures) ---
 
   on<K extends PexSessionEventName>(event: K, listener: PexSessionEvents[K]): this {
+    this.#emitter ??= new EventEmitter<PexSessionEvents>();
     this.#emitter.on(event, listener as never);
     return this;
   }
@@ -114,12 +142,13 @@ class Session implements PexSession {
   }
 
   once<K extends PexSessionEventName>(event: K, listener: PexSessionEvents[K]): this {
+    this.#emitter ??= new EventEmitter<PexSessionEvents>();
     this.#emitter.once(event, listener as never);
     return this;
   }
 
   off<K extends PexSessionEventName>(event: K, listener?: PexSessionEvents[K]): this {
-    this.#emitter.off(event, listener as never);
+    this.#emitter?.off(event, listener as never);
     return this;
   }
 
@@ -128,20 +157,20 @@ class Session implements PexSession {
   }
 
   removeAllListeners(event?: PexSessionEventName): this {
-    this.#emitter.removeAllListeners(event);
+    this.#emitter?.removeAllListeners(event);
     return this;
   }
 
   listeners<K extends PexSessionEventName>(event: K): PexSessionEvents[K][] {
-    return this.#emitter.listeners(event) as PexSessionEvents[K][];
+    return (this.#emitter?.listeners(event) ?? []) as PexSessionEvents[K][];
   }
 
   listenerCount(event: PexSessionEventName): number {
-    return this.#emitter.listenerCount(event);
+    return this.#emitter?.listenerCount(event) ?? 0;
   }
 
   eventNames(): PexSessionEventName[] {
-    return this.#emitter.eventNames();
+    return this.#emitter?.eventNames() ?? [];
   }
 
   // --- lifecycle ---
@@ -479,7 +508,9 @@ class Session implements PexSession {
     payload: Parameters<PexSessionEvents[K]>[0],
   ): void {
     try {
-      this.#emitter.emit(event, payload as never);
+      // Listeners are removed on destroy; so is the relay.
+      if (!this.#destroyed) this.#relay?.(event, payload);
+      this.#emitter?.emit(event, payload as never);
     } catch (error) {
       if (event === 'warning') {
         // A throwing `warning` listener has nowhere left to report to; rethrowing would break

@@ -1,10 +1,12 @@
 import type { PexOutbound, PexViolation } from '@pex/core';
 import {
-  createPexSession,
+  createRelayedPexSession,
   type PeerAddressInput,
   type PexDroppedEvent,
   type PexPeerAddress,
   type PexSession,
+  type PexSessionEventName,
+  type PexSessionEvents,
   type PexSessionOptions,
   parsePeerAddress,
   readPeerAddress,
@@ -151,14 +153,14 @@ export function defineUtPexExtension(
     throw new TypeError(`"onViolation" expected 'warn' or 'destroy', got ${String(onViolation)}`);
   }
   const config: UtPexConfig = { onViolation, remoteAddress, sessionOptions, internals };
-  // A class per call, as `wire.use()` expects, but only a constructor: the methods are shared by
-  // every call (a class with all of them cost about 1.8 KiB per `utPex()`, so per connection).
-  class UtPex extends UtPexBase {
-    constructor(wire: PexWire) {
-      super(wire, config);
-    }
+  // A class per call, as `wire.use()` expects, but only a constructor over the prototype every
+  // call shares: extensions of every `utPex()` call then share their hidden classes, and an
+  // extension does not keep the constructor or the options alive (a class with its own
+  // prototype per call cost about 1.5 KiB per `utPex()`, so per connection).
+  function UtPex(wire: PexWire): UtPexExtension {
+    return new UtPexBase(wire, config);
   }
-  Object.defineProperty(UtPex.prototype, 'name', { value: 'ut_pex', enumerable: true });
+  UtPex.prototype = UtPexBase.prototype;
   return UtPex as unknown as UtPexExtensionClass;
 }
 
@@ -170,7 +172,7 @@ interface UtPexConfig {
   readonly internals: UtPexInternals;
 }
 
-/** The extension's behaviour, shared by the classes every `utPex()` call returns. */
+/** The extension's behaviour and prototype, shared by the classes every `utPex()` call returns. */
 class UtPexBase extends EventEmitter<UtPexEvents> implements UtPexExtension {
   declare readonly name: 'ut_pex';
   readonly session: PexSession;
@@ -183,37 +185,26 @@ class UtPexBase extends EventEmitter<UtPexEvents> implements UtPexExtension {
     this.#wire = wire;
     const remote = resolveRemote(remoteAddress, wire);
     this.#remoteIp = remote?.address;
-    this.session = createPexSession({
-      ...sessionOptions,
-      ...(internals.outbound === undefined ? {} : { outbound: internals.outbound }),
-      ...(remote === undefined
-        ? {}
-        : { remoteAddress: { address: remote.address, port: remote.port } }),
-      // Guarded so that nothing can make bittorrent-protocol throw `Unrecognized extension`
-      // (ut_pex#8) or write to a closed wire.
-      send: (bytes) => {
-        if (!isWireClosed(wire) && remoteAdvertisesPex(wire)) wire.extended('ut_pex', bytes);
+    this.session = createRelayedPexSession(
+      {
+        ...sessionOptions,
+        ...(internals.outbound === undefined ? {} : { outbound: internals.outbound }),
+        ...(remote === undefined
+          ? {}
+          : { remoteAddress: { address: remote.address, port: remote.port } }),
+        // Guarded so that nothing can make bittorrent-protocol throw `Unrecognized extension`
+        // (ut_pex#8) or write to a closed wire.
+        send: (bytes) => {
+          if (!isWireClosed(wire) && remoteAdvertisesPex(wire)) wire.extended('ut_pex', bytes);
+        },
+        onViolation: onViolation === 'destroy' ? 'disconnect' : 'ignore',
+        disconnect: () => {
+          wire.destroy();
+        },
       },
-      onViolation: onViolation === 'destroy' ? 'disconnect' : 'ignore',
-      disconnect: () => {
-        wire.destroy();
-      },
-    });
-    this.session.on('peer', (peer) => {
-      this.emit('peer', formatUtPexPeer(peer), sharedUtPexFlags(peer.flags.byte));
-    });
-    this.session.on('dropped', (peer) => {
-      this.emit('dropped', formatUtPexPeer(peer));
-    });
-    this.session.on('violation', (violation) => {
-      this.emit('warning', new PexViolationError(violation));
-    });
-    this.session.on('invalid', (error) => {
-      this.emit('warning', error);
-    });
-    this.session.on('warning', ({ error }) => {
-      this.emit('warning', error instanceof Error ? error : new Error(String(error)));
-    });
+      // The session's events, ut_pex-shaped, as listeners registered first would see them.
+      (event, payload) => this.#relay(event, payload),
+    );
     const close = () => {
       this.session.destroy();
     };
@@ -282,6 +273,39 @@ class UtPexBase extends EventEmitter<UtPexEvents> implements UtPexExtension {
     this.session.receive(payload);
   }
 
+  #relay<K extends PexSessionEventName>(
+    event: K,
+    payload: Parameters<PexSessionEvents[K]>[0],
+  ): void {
+    switch (event) {
+      case 'peer': {
+        const peer = payload as Parameters<PexSessionEvents['peer']>[0];
+        this.emit('peer', formatUtPexPeer(peer), sharedUtPexFlags(peer.flags.byte));
+        break;
+      }
+      case 'dropped':
+        this.emit(
+          'dropped',
+          formatUtPexPeer(payload as Parameters<PexSessionEvents['dropped']>[0]),
+        );
+        break;
+      case 'violation':
+        this.emit(
+          'warning',
+          new PexViolationError(payload as Parameters<PexSessionEvents['violation']>[0]),
+        );
+        break;
+      case 'invalid':
+        this.emit('warning', payload as Parameters<PexSessionEvents['invalid']>[0]);
+        break;
+      case 'warning': {
+        const { error } = payload as Parameters<PexSessionEvents['warning']>[0];
+        this.emit('warning', error instanceof Error ? error : new Error(String(error)));
+        break;
+      }
+    }
+  }
+
   /** ut_pex ignores bad input silently; we report it as a `warning` and never throw. */
   #guard(action: () => void): void {
     try {
@@ -291,6 +315,8 @@ class UtPexBase extends EventEmitter<UtPexEvents> implements UtPexExtension {
     }
   }
 }
+
+Object.defineProperty(UtPexBase.prototype, 'name', { value: 'ut_pex', enumerable: true });
 
 /**
  * `stringifyPeerAddress` for the session's events, whose `family` says whether the text needs
