@@ -1,5 +1,9 @@
 import { createMessageBuilder } from './message-builder.js';
-import { assertTime, resolveOutboundOptions } from './outbound-options.js';
+import {
+  assertTime,
+  type ResolvedOutboundOptions,
+  resolveOutboundOptions,
+} from './outbound-options.js';
 import type { PeerKey } from './peer-key.js';
 import { PeerKeyTable } from './peer-key-table.js';
 import {
@@ -9,7 +13,7 @@ import {
   toPeerKey,
 } from './peer-record.js';
 import type { OutboundTracker, PexOutboundOptions } from './state-types.js';
-import type { PexMessage } from './types.js';
+import type { CompactPeer, PexMessage } from './types.js';
 
 /**
  * Creates the outbound tracker of one connection: what we tell one remote peer.
@@ -39,115 +43,204 @@ import type { PexMessage } from './types.js';
  * @throws {RangeError} if `intervalMs` is not a non-negative integer or a cap is not a positive integer.
  */
 export function createOutboundTracker(options?: PexOutboundOptions): OutboundTracker {
-  const settings = resolveOutboundOptions(options);
-  let remote = settings.remote;
+  return new Tracker(resolveOutboundOptions(options));
+}
+
+/**
+ * The tracker as a class: its methods are shared by every connection's tracker rather than closures
+ * made per tracker.
+ */
+class Tracker implements OutboundTracker {
+  readonly #settings: ResolvedOutboundOptions;
+  #remote: PeerKey | undefined;
   /**
-   * Every peer we are connected to or the remote holds, packed into one small integer: bits 0-8
-   * our state (`LIVE` field), bits 9-17 the state this remote was told (its view). Live peers keep
-   * the order in which we connected to them (oldest first), which a first message follows.
+   * Every peer we are connected to or the remote holds, with one integer: bits 0-8 our state
+   * (`LIVE` field), bits 9-17 the state this remote was told (its view), and above them (`STAMP`
+   * units) when its wanted state started to differ from the view, 0 while it does not. The pending
+   * changes are the stamped entries, oldest stamp first; one table rather than a second one keyed
+   * by the same peers. Live peers keep the order in which we connected to them (oldest first),
+   * which a first message follows.
    */
-  const peers = new PeerKeyTable();
-  /** Peers whose wanted state differs from the view, oldest change first (a set: no values). */
-  const pending = new PeerKeyTable();
-  let lastSentAt = Number.NEGATIVE_INFINITY;
-  let sentSinceReset = false;
+  readonly #peers = new PeerKeyTable();
+  /** Stamped entries of `#peers`. */
+  #pendingCount = 0;
+  #nextStamp = 1;
+  #lastSentAt = Number.NEGATIVE_INFINITY;
+  #sentSinceReset = false;
+
+  constructor(settings: ResolvedOutboundOptions) {
+    this.#settings = settings;
+    this.#remote = settings.remote;
+  }
+
+  connected(peer: CompactPeer): void {
+    const key = toConnectedPeerKey(peer, 'peer');
+    const field = packState(peer.flags ?? 0);
+    const peers = this.#peers;
+    const at = peers.find(key);
+    if (at === -1) {
+      peers.set(key, field);
+    } else {
+      const value = peers.valueAt(at);
+      const live = (value % STAMP) & FIELD_MASK;
+      if (live === field) return;
+      if (live === 0) {
+        // A peer we connect to again is our newest connection: it moves to the end (stamp kept).
+        peers.delete(key);
+        peers.set(key, value - live + field);
+      } else {
+        peers.setValueAt(at, value - live + field);
+      }
+    }
+    this.#refresh(key);
+  }
+
+  disconnected(peer: Pick<CompactPeer, 'address' | 'port'>): void {
+    const key = toPeerKey(peer, 'peer');
+    const peers = this.#peers;
+    const at = peers.find(key);
+    if (at === -1) return;
+    const value = peers.valueAt(at);
+    const state = value % STAMP;
+    const live = state & FIELD_MASK;
+    if (live === 0) return;
+    if (state === live) {
+      // Neither live nor held by the remote: nothing to tell it, so nothing pending either.
+      peers.delete(key);
+      if (value >= STAMP) this.#unstamped();
+      return;
+    }
+    peers.setValueAt(at, value - live);
+    this.#refresh(key);
+  }
+
+  setRemote(key: PeerKey | undefined): void {
+    assertOptionalPeerKey(key, 'remote');
+    const previous = this.#remote;
+    this.#remote = key;
+    if (previous !== undefined) this.#refresh(previous);
+    if (key !== undefined) this.#refresh(key);
+  }
+
+  nextMessage(now: number): PexMessage | undefined {
+    assertTime(now);
+    const settings = this.#settings;
+    if (this.#pendingCount === 0 || now < this.#lastSentAt + settings.intervalMs) return undefined;
+    const peers = this.#peers;
+    const builder = createMessageBuilder(
+      this.#sentSinceReset ? settings.maxAddedPerMessage : settings.firstMessageMaxAdded,
+      settings.maxDroppedPerMessage,
+    );
+    const sent: PeerKey[] = [];
+    for (const at of this.#pendingEntries()) {
+      const key = peers.keyAt(at);
+      const state = peers.valueAt(at) % STAMP;
+      const before = unpackState(state >>> VIEW_SHIFT);
+      // A change that does not fit waits; later ones of the other kind may still fit.
+      if (builder.include(key, before, unpackState(this.#wantedField(key, state)))) sent.push(key);
+      if (builder.isFull()) break;
+    }
+    const message = builder.build();
+    if (message === undefined) return undefined;
+    for (const key of sent) {
+      const at = peers.find(key);
+      const state = peers.valueAt(at) % STAMP;
+      const next = (state & FIELD_MASK) | (this.#wantedField(key, state) << VIEW_SHIFT);
+      if (next === 0) peers.delete(key);
+      else peers.setValueAt(at, next);
+      this.#unstamped();
+    }
+    this.#lastSentAt = now;
+    this.#sentSinceReset = true;
+    return message;
+  }
+
+  nextMessageAt(): number | undefined {
+    return this.#pendingCount === 0 ? undefined : this.#lastSentAt + this.#settings.intervalMs;
+  }
+
+  reset(): void {
+    // The time of the last message is kept: a strict receiver still counts it.
+    const peers = this.#peers;
+    const gone: PeerKey[] = [];
+    for (let at = peers.firstEntry(); at !== -1; at = peers.nextEntry(at)) {
+      const live = (peers.valueAt(at) % STAMP) & FIELD_MASK;
+      if (live === 0) gone.push(peers.keyAt(at));
+      else peers.setValueAt(at, live);
+    }
+    for (const key of gone) peers.delete(key);
+    this.#pendingCount = 0;
+    this.#nextStamp = 1;
+    this.#sentSinceReset = false;
+    // Every live peer not the remote is pending again, in the order we connected to them.
+    for (let at = peers.firstEntry(); at !== -1; at = peers.nextEntry(at)) {
+      const state = peers.valueAt(at);
+      if (this.#wantedField(peers.keyAt(at), state) !== 0) {
+        peers.setValueAt(at, this.#nextStamp++ * STAMP + state);
+        this.#pendingCount++;
+      }
+    }
+  }
 
   /** The field we want the remote to hold: our state, except for the remote itself. */
-  const wantedField = (key: PeerKey, entry: number): number =>
-    key === remote ? 0 : entry & FIELD_MASK;
+  #wantedField(key: PeerKey, state: number): number {
+    return key === this.#remote ? 0 : state & FIELD_MASK;
+  }
 
-  const refresh = (key: PeerKey): void => {
-    const entry = peers.get(key) ?? 0;
-    if (wantedField(key, entry) === entry >>> VIEW_SHIFT) pending.delete(key);
-    else pending.set(key);
-  };
+  /** Stamps `key` when its wanted state now differs from the view, unstamps it when not. */
+  #refresh(key: PeerKey): void {
+    const peers = this.#peers;
+    const at = peers.find(key);
+    if (at === -1) return;
+    const value = peers.valueAt(at);
+    const state = value % STAMP;
+    const differs = this.#wantedField(key, state) !== state >>> VIEW_SHIFT;
+    if (differs === value >= STAMP) return;
+    if (differs) {
+      if (this.#nextStamp > MAX_STAMP) this.#renumber();
+      peers.setValueAt(at, this.#nextStamp++ * STAMP + state);
+      this.#pendingCount++;
+    } else {
+      peers.setValueAt(at, state);
+      this.#unstamped();
+    }
+  }
 
-  return {
-    connected(peer) {
-      const key = toConnectedPeerKey(peer, 'peer');
-      const field = packState(peer.flags ?? 0);
-      const entry = peers.get(key);
-      if (entry === undefined) {
-        peers.set(key, field);
-      } else {
-        const live = entry & FIELD_MASK;
-        if (live === field) return;
-        // A peer we connect to again is our newest connection: it moves to the end.
-        if (live === 0) peers.delete(key);
-        peers.set(key, entry - live + field);
-      }
-      refresh(key);
-    },
-    disconnected(peer) {
-      const key = toPeerKey(peer, 'peer');
-      const entry = peers.get(key);
-      if (entry === undefined || (entry & FIELD_MASK) === 0) return;
-      const view = entry - (entry & FIELD_MASK);
-      if (view === 0) peers.delete(key);
-      else peers.set(key, view);
-      refresh(key);
-    },
-    setRemote(key) {
-      assertOptionalPeerKey(key, 'remote');
-      const previous = remote;
-      remote = key;
-      if (previous !== undefined) refresh(previous);
-      if (key !== undefined) refresh(key);
-    },
-    nextMessage(now: number): PexMessage | undefined {
-      assertTime(now);
-      if (pending.size === 0 || now < lastSentAt + settings.intervalMs) return undefined;
-      const builder = createMessageBuilder(
-        sentSinceReset ? settings.maxAddedPerMessage : settings.firstMessageMaxAdded,
-        settings.maxDroppedPerMessage,
-      );
-      const sent: PeerKey[] = [];
-      for (let at = pending.firstEntry(); at !== -1; at = pending.nextEntry(at)) {
-        const key = pending.keyAt(at);
-        const entry = peers.get(key) ?? 0;
-        const before = unpackState(entry >>> VIEW_SHIFT);
-        // A change that does not fit waits; later ones of the other kind may still fit.
-        if (builder.include(key, before, unpackState(wantedField(key, entry)))) sent.push(key);
-        if (builder.isFull()) break;
-      }
-      const message = builder.build();
-      if (message === undefined) return undefined;
-      for (const key of sent) {
-        const entry = peers.get(key) ?? 0;
-        const next = (entry & FIELD_MASK) | (wantedField(key, entry) << VIEW_SHIFT);
-        if (next === 0) peers.delete(key);
-        else peers.set(key, next);
-        pending.delete(key);
-      }
-      lastSentAt = now;
-      sentSinceReset = true;
-      return message;
-    },
-    nextMessageAt() {
-      return pending.size === 0 ? undefined : lastSentAt + settings.intervalMs;
-    },
-    reset() {
-      // The time of the last message is kept: a strict receiver still counts it.
-      const gone: PeerKey[] = [];
-      for (let at = peers.firstEntry(); at !== -1; at = peers.nextEntry(at)) {
-        const live = peers.valueAt(at) & FIELD_MASK;
-        if (live === 0) gone.push(peers.keyAt(at));
-        else peers.setValueAt(at, live);
-      }
-      for (const key of gone) peers.delete(key);
-      pending.clear();
-      sentSinceReset = false;
-      for (let at = peers.firstEntry(); at !== -1; at = peers.nextEntry(at)) {
-        refresh(peers.keyAt(at));
-      }
-    },
-  };
+  /** Counts a pending change gone; stamps start again from 1 once none is left. */
+  #unstamped(): void {
+    this.#pendingCount--;
+    if (this.#pendingCount === 0) this.#nextStamp = 1;
+  }
+
+  /** Table entries of the pending changes, oldest change first. */
+  #pendingEntries(): number[] {
+    const peers = this.#peers;
+    const entries: number[] = [];
+    for (let at = peers.firstEntry(); at !== -1; at = peers.nextEntry(at)) {
+      if (peers.valueAt(at) >= STAMP) entries.push(at);
+    }
+    return entries.sort((a, b) => peers.valueAt(a) - peers.valueAt(b));
+  }
+
+  /** Stamps the pending changes 1, 2, ... in their order (after 2^35 changes without a pause). */
+  #renumber(): void {
+    const peers = this.#peers;
+    let stamp = 1;
+    for (const at of this.#pendingEntries()) {
+      peers.setValueAt(at, stamp++ * STAMP + (peers.valueAt(at) % STAMP));
+    }
+    this.#nextStamp = stamp;
+  }
 }
 
 /** One state in 9 bits: 0 when not connected, `PRESENT | flags` when connected. */
 const PRESENT = 0x100;
 const FIELD_MASK = 0x1ff;
 const VIEW_SHIFT = 9;
+/** One unit of change stamp in a table value, above the two 9-bit states. */
+const STAMP = 2 ** 18;
+/** The largest stamp that keeps a value a safe integer. */
+const MAX_STAMP = 2 ** 35 - 1;
 
 function packState(flags: number): number {
   return PRESENT | flags;

@@ -6,10 +6,10 @@ const INITIAL_CAPACITY = 8;
 const STRING_KEY = -1;
 
 /**
- * An insertion-ordered map from peer keys to 32-bit unsigned integers (0 when never set), or a
+ * An insertion-ordered map from peer keys to non-negative safe integers (0 when never set), or a
  * set when values are not used. A `Map<PeerKey, number>` costs about 60 bytes per IPv4 peer: the
  * entry, its share of the buckets, and the key itself, a 16-byte heap number (IPv4 keys are above
- * 2^31). Here an entry is 8 bytes of `Float64Array` plus 4 of values (allocated only once a value
+ * 2^31). Here an entry is 8 bytes of `Float64Array` plus 8 of values (allocated only once a value
  * other than 0 is stored) plus 4 bytes of index (two `Uint16Array` slots per entry below 65,536
  * entries), so the per-connection state grows by tens of bytes per peer, not hundreds.
  *
@@ -27,7 +27,7 @@ export class PeerKeyTable {
   /** Numeric keys; `STRING_KEY` for a string key, NaN for a hole. */
   #numbers: Float64Array;
   #strings: (string | undefined)[] | undefined;
-  #values: Uint32Array | undefined;
+  #values: Float64Array | undefined;
   /** Entry + 1 per slot, 0 for a free slot; twice as many slots as entries. */
   #index: Uint16Array | Uint32Array;
   #mask: number;
@@ -52,6 +52,11 @@ export class PeerKeyTable {
     return this.#entryOf(key) !== -1;
   }
 
+  /** The entry of `key` (for `keyAt`, `valueAt`, `setValueAt`), or -1 when it is absent. */
+  find(key: PeerKey): number {
+    return this.#entryOf(key);
+  }
+
   /** The value of `key` (0 if never set), or `undefined` when the key is absent. */
   get(key: PeerKey): number | undefined {
     const entry = this.#entryOf(key);
@@ -60,15 +65,15 @@ export class PeerKeyTable {
   }
 
   /**
-   * Sets the value of `key` (an integer in 0..2^32-1); a new key goes last, an existing one keeps
-   * its place.
+   * Sets the value of `key` (a safe integer >= 0); a new key goes last, an existing one keeps its
+   * place.
    */
   set(key: PeerKey, value = 0): void {
     let entry = this.#entryOf(key);
     if (entry === -1) entry = this.#append(key);
     if (this.#values === undefined) {
       if (value === 0) return;
-      this.#values = new Uint32Array(this.#numbers.length);
+      this.#values = new Float64Array(this.#numbers.length);
     }
     this.#values[entry] = value;
   }
@@ -133,7 +138,7 @@ export class PeerKeyTable {
   setValueAt(entry: number, value: number): void {
     if (this.#values === undefined) {
       if (value === 0) return;
-      this.#values = new Uint32Array(this.#numbers.length);
+      this.#values = new Float64Array(this.#numbers.length);
     }
     this.#values[entry] = value;
   }
@@ -218,7 +223,7 @@ export class PeerKeyTable {
     const used = empty ? 0 : this.#used;
     this.#numbers = new Float64Array(capacity);
     this.#strings = strings === undefined || empty ? undefined : new Array(capacity);
-    this.#values = values === undefined || empty ? undefined : new Uint32Array(capacity);
+    this.#values = values === undefined || empty ? undefined : new Float64Array(capacity);
     this.#index = createIndex(capacity);
     this.#mask = this.#index.length - 1;
     let entry = 0;

@@ -269,6 +269,18 @@ describe('outbound tracker: named cases', () => {
     expect(message?.dropped).toEqual([]);
   });
 
+  test('changes go out oldest change first, whatever the order of connection', () => {
+    const tracker = createOutboundTracker({ maxAddedPerMessage: 1 });
+    for (let i = 0; i < 3; i++) tracker.connected(v4(1, 1000 + i));
+    tracker.nextMessage(0);
+    tracker.connected(v4(1, 1002, 0x01));
+    tracker.connected(v4(1, 1000, 0x02));
+    tracker.connected(v4(1, 1002, 0x04)); // still pending: keeps its place
+    expect(ports(tracker.nextMessage(INTERVAL)?.added ?? [])).toEqual([1002]);
+    expect(ports(tracker.nextMessage(2 * INTERVAL)?.added ?? [])).toEqual([1000]);
+    expect(tracker.nextMessage(3 * INTERVAL)).toBeUndefined();
+  });
+
   test('flag change and back within one window: not mentioned', () => {
     const tracker = createOutboundTracker();
     tracker.connected(v4(1, 6881, 0x01));

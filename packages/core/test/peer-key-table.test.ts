@@ -42,6 +42,19 @@ describe('PeerKeyTable', () => {
     ]);
   });
 
+  test('find gives the entry of a key; values up to 2^53 - 1 are kept exactly', () => {
+    const table = new PeerKeyTable();
+    table.set(v4Key(1));
+    table.set(v6Key(1), 2 ** 40 + 5);
+    const at = table.find(v6Key(1));
+    expect(at).not.toBe(-1);
+    expect(table.keyAt(at)).toBe(v6Key(1));
+    expect(table.valueAt(at)).toBe(2 ** 40 + 5);
+    table.setValueAt(table.find(v4Key(1)), Number.MAX_SAFE_INTEGER);
+    expect(table.get(v4Key(1))).toBe(Number.MAX_SAFE_INTEGER);
+    expect(table.find(v4Key(2))).toBe(-1);
+  });
+
   test('a key deleted and set again goes last', () => {
     const table = new PeerKeyTable();
     for (let i = 0; i < 3; i++) table.set(v4Key(i), i);
