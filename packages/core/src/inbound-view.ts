@@ -70,88 +70,116 @@ export interface InboundView {
  * @throws {RangeError} if a number option is not a positive integer.
  */
 export function createInboundView(options?: InboundViewOptions): InboundView {
-  const settings = resolveInboundOptions(options);
+  return new View(resolveInboundOptions(options));
+}
+
+/** Value of a key in `scratch` while a message is read: where in the message it appeared. */
+const IN_DROPPED = 1;
+const IN_ADDED = 2;
+const IN_BOTH = 3;
+
+/**
+ * The keys of the message being read, shared by every view: `receive` fills it and is done with
+ * it before it calls `accept`, so a nested `receive` (from `accept`) cannot disturb it. A
+ * `PeerKeyTable` rather than `Map`/`Set`: IPv4 keys above 2^31 are heap numbers there, and
+ * every `has`/`set` paid for them.
+ */
+const scratch = new PeerKeyTable();
+/** Above this many keys, `scratch` goes back to its initial size after use. */
+const SCRATCH_KEEP = 1024;
+
+/** The view as a class: its methods are shared by every connection's view. */
+class View implements InboundView {
+  readonly #settings: ResolvedInboundOptions;
   // A typed-array set: 12 bytes per remembered IPv4 peer rather than about 45 in a `Set`.
-  const known = new PeerKeyTable();
-  let tokens = settings.burstMessages;
-  let lastAt: number | undefined;
-  let sawAdded = false;
+  readonly #known = new PeerKeyTable();
+  #tokens: number;
+  #lastAt: number | undefined;
+  #sawAdded = false;
 
-  return {
-    get knownPeerCount() {
-      return known.size;
-    },
-    receive(message, now) {
-      assertTime(now);
-      assertMessage(message);
-      const elapsed = lastAt === undefined ? 0 : Math.max(0, now - lastAt);
-      const available = Math.min(settings.burstMessages, tokens + elapsed / settings.refillMs);
-      if (available < 1) {
-        lastAt = Math.max(lastAt ?? now, now);
-        tokens = available;
-        return refuse(elapsed, settings);
-      }
-      const violations: PexViolation[] = [];
-      const addedCount = message.added.length + message.added6.length;
-      const droppedCount = message.dropped.length + message.dropped6.length;
-      // BEP 11 exempts the first message from the cap; anacrolix sends its whole list there.
-      if (sawAdded && addedCount > settings.maxAddedPerMessage) {
-        violations.push(
-          violation('too-many-added', addedCount, settings.maxAddedPerMessage, 'added peers'),
-        );
-      }
-      if (droppedCount > settings.maxDroppedPerMessage) {
-        violations.push(
-          violation(
-            'too-many-dropped',
-            droppedCount,
-            settings.maxDroppedPerMessage,
-            'dropped peers',
-          ),
-        );
-      }
+  constructor(settings: ResolvedInboundOptions) {
+    this.#settings = settings;
+    this.#tokens = settings.burstMessages;
+  }
 
-      // Work out everything before changing anything: `accept` may throw.
-      const droppedKeys = new Map<PeerKey, InboundDrop>();
-      collectDrops(message.dropped, 4, droppedKeys);
-      collectDrops(message.dropped6, 6, droppedKeys);
-      const candidates = new Map<PeerKey, InboundPeer>();
-      const both = new Set<PeerKey>();
-      collectAdds(message.added, 4, droppedKeys, candidates, both);
-      collectAdds(message.added6, 6, droppedKeys, candidates, both);
-      if (both.size > 0) {
-        violations.push({
-          kind: 'added-and-dropped',
-          amount: both.size,
-          limit: 0,
-          message: `${both.size} peers both added and dropped in one message; applied neither way`,
-        });
-      }
-      const dropped: InboundDrop[] = [];
-      for (const [key, drop] of droppedKeys) {
-        if (!both.has(key) && known.has(key)) dropped.push(drop);
-      }
-      let room = settings.maxPeersPerSource - known.size + dropped.length;
-      let ignored = 0;
-      const added: InboundPeer[] = [];
-      for (const [key, peer] of candidates) {
-        if (known.has(key)) continue;
-        if (room <= 0 || (settings.accept !== undefined && !settings.accept(peer))) {
-          ignored++;
-          continue;
-        }
-        added.push(peer);
-        room--;
-      }
+  get knownPeerCount(): number {
+    return this.#known.size;
+  }
 
-      for (const drop of dropped) known.delete(drop.key);
-      for (const peer of added) known.set(peer.key);
-      tokens = available - 1;
-      lastAt = Math.max(lastAt ?? now, now);
-      if (addedCount > 0) sawAdded = true;
-      return { added, dropped, violations, applied: true, ignored };
-    },
-  };
+  receive(message: PexMessage, now: number): InboundResult {
+    assertTime(now);
+    assertMessage(message);
+    const settings = this.#settings;
+    const known = this.#known;
+    const lastAt = this.#lastAt;
+    const elapsed = lastAt === undefined ? 0 : Math.max(0, now - lastAt);
+    const available = Math.min(settings.burstMessages, this.#tokens + elapsed / settings.refillMs);
+    if (available < 1) {
+      this.#lastAt = Math.max(lastAt ?? now, now);
+      this.#tokens = available;
+      return refuse(elapsed, settings);
+    }
+    const violations: PexViolation[] = [];
+    const addedCount = message.added.length + message.added6.length;
+    const droppedCount = message.dropped.length + message.dropped6.length;
+    // BEP 11 exempts the first message from the cap; anacrolix sends its whole list there.
+    if (this.#sawAdded && addedCount > settings.maxAddedPerMessage) {
+      violations.push(
+        violation('too-many-added', addedCount, settings.maxAddedPerMessage, 'added peers'),
+      );
+    }
+    if (droppedCount > settings.maxDroppedPerMessage) {
+      violations.push(
+        violation('too-many-dropped', droppedCount, settings.maxDroppedPerMessage, 'dropped peers'),
+      );
+    }
+
+    // Work out everything before changing anything: `accept` may throw.
+    let drops: InboundDrop[] = [];
+    const candidates: InboundPeer[] = [];
+    let both: number;
+    scratch.reserve(addedCount + droppedCount);
+    try {
+      collectDrops(message.dropped, 4, drops);
+      collectDrops(message.dropped6, 6, drops);
+      both = collectAdds(message.added, 4, candidates);
+      both += collectAdds(message.added6, 6, candidates);
+      if (both > 0) drops = drops.filter((drop) => scratch.get(drop.key) !== IN_BOTH);
+    } finally {
+      scratch.clear(SCRATCH_KEEP);
+    }
+    if (both > 0) {
+      violations.push({
+        kind: 'added-and-dropped',
+        amount: both,
+        limit: 0,
+        message: `${both} peers both added and dropped in one message; applied neither way`,
+      });
+    }
+    const dropped: InboundDrop[] = [];
+    for (const drop of drops) if (known.has(drop.key)) dropped.push(drop);
+    let room = settings.maxPeersPerSource - known.size + dropped.length;
+    let ignored = 0;
+    const added: InboundPeer[] = [];
+    const accept = settings.accept;
+    for (const peer of candidates) {
+      if (known.has(peer.key)) continue;
+      if (room <= 0 || (accept !== undefined && !accept(peer))) {
+        ignored++;
+        continue;
+      }
+      added.push(peer);
+      room--;
+    }
+
+    for (const drop of dropped) known.delete(drop.key);
+    known.reserve(added.length);
+    for (const peer of added) known.set(peer.key);
+    this.#tokens = available - 1;
+    this.#lastAt = Math.max(lastAt ?? now, now);
+    if (addedCount > 0) this.#sawAdded = true;
+    return { added, dropped, violations, applied: true, ignored };
+  }
 }
 
 interface ResolvedInboundOptions {
@@ -245,34 +273,42 @@ class ReportedPeer implements InboundPeer, InboundDrop {
   }
 }
 
+/** Adds the dropped peers not seen before in the message to `scratch` and `into`. */
 function collectDrops(
   peers: readonly CompactPeer[],
   family: AddressFamily,
-  into: Map<PeerKey, InboundDrop>,
+  into: InboundDrop[],
 ): void {
   for (const peer of peers) {
     const key = keyOf(peer, family);
-    if (into.has(key)) continue;
-    into.set(key, new ReportedPeer(key, peer, 0));
+    if (scratch.has(key)) continue;
+    scratch.set(key, IN_DROPPED);
+    into.push(new ReportedPeer(key, peer, 0));
   }
 }
 
+/**
+ * Adds the added peers not seen before in the message to `scratch` and `into` and marks those
+ * also dropped; returns how many peers were newly found in both lists.
+ */
 function collectAdds(
   peers: readonly CompactPeer[],
   family: AddressFamily,
-  droppedKeys: ReadonlyMap<PeerKey, InboundDrop>,
-  into: Map<PeerKey, InboundPeer>,
-  both: Set<PeerKey>,
-): void {
+  into: InboundPeer[],
+): number {
+  let both = 0;
   for (const peer of peers) {
     const key = keyOf(peer, family);
-    if (droppedKeys.has(key)) {
-      both.add(key);
-      continue;
+    const at = scratch.find(key);
+    if (at === -1) {
+      scratch.set(key, IN_ADDED);
+      into.push(new ReportedPeer(key, peer, peer.flags ?? 0));
+    } else if (scratch.valueAt(at) === IN_DROPPED) {
+      scratch.setValueAt(at, IN_BOTH);
+      both++;
     }
-    if (into.has(key)) continue;
-    into.set(key, new ReportedPeer(key, peer, peer.flags ?? 0));
   }
+  return both;
 }
 
 function assertMessage(message: unknown): asserts message is PexMessage {

@@ -95,17 +95,30 @@ export class PeerKeyTable {
     return true;
   }
 
-  /** Removes every key (the capacity goes back to the initial one). */
-  clear(): void {
-    if (this.#numbers.length !== INITIAL_CAPACITY) this.#rebuild(INITIAL_CAPACITY, true);
+  /**
+   * Removes every key. The capacity goes back to the initial one, unless it is at most
+   * `keepCapacity`: a table reused for short work keeps its room then.
+   */
+  clear(keepCapacity = INITIAL_CAPACITY): void {
+    if (this.#numbers.length > keepCapacity) this.#rebuild(INITIAL_CAPACITY, true);
     else {
-      this.#numbers.fill(0);
       this.#index.fill(0);
-      this.#strings = undefined;
-      this.#values = undefined;
+      this.#values?.fill(0);
+      this.#strings?.fill(undefined);
     }
     this.#used = 0;
     this.#size = 0;
+  }
+
+  /**
+   * Makes room for `count` more keys, so that adding them rebuilds nothing (one rebuild now, to
+   * the power of two that holds them, rather than one per doubling on the way).
+   */
+  reserve(count: number): void {
+    let capacity = this.#numbers.length;
+    if (this.#used + count <= capacity) return;
+    while (capacity < this.#size + count) capacity *= 2;
+    this.#rebuild(capacity);
   }
 
   /**
