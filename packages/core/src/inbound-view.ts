@@ -281,8 +281,7 @@ function collectDrops(
 ): void {
   for (const peer of peers) {
     const key = keyOf(peer, family);
-    if (scratch.has(key)) continue;
-    scratch.set(key, IN_DROPPED);
+    if (scratch.insert(key, IN_DROPPED) !== -1) continue;
     into.push(new ReportedPeer(key, peer, 0));
   }
 }
@@ -299,9 +298,8 @@ function collectAdds(
   let both = 0;
   for (const peer of peers) {
     const key = keyOf(peer, family);
-    const at = scratch.find(key);
+    const at = scratch.insert(key, IN_ADDED);
     if (at === -1) {
-      scratch.set(key, IN_ADDED);
       into.push(new ReportedPeer(key, peer, peer.flags ?? 0));
     } else if (scratch.valueAt(at) === IN_DROPPED) {
       scratch.setValueAt(at, IN_BOTH);

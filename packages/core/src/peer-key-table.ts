@@ -69,13 +69,26 @@ export class PeerKeyTable {
    * place.
    */
   set(key: PeerKey, value = 0): void {
-    let entry = this.#entryOf(key);
-    if (entry === -1) entry = this.#append(key);
+    const slot = this.#probe(key);
+    const entry = slot >= 0 ? (this.#index[slot] as number) - 1 : this.#append(key, ~slot);
     if (this.#values === undefined) {
       if (value === 0) return;
       this.#values = new Float64Array(this.#numbers.length);
     }
     this.#values[entry] = value;
+  }
+
+  /**
+   * Adds `key` with `value` (as `set`) unless it is there already; returns -1 when it was added,
+   * otherwise its entry, unchanged. One lookup where `find` then `set` would take two.
+   */
+  insert(key: PeerKey, value = 0): number {
+    const slot = this.#probe(key);
+    if (slot >= 0) return (this.#index[slot] as number) - 1;
+    const entry = this.#append(key, ~slot);
+    if (value !== 0) this.setValueAt(entry, value);
+    else if (this.#values !== undefined) this.#values[entry] = 0;
+    return -1;
   }
 
   /** Removes `key`; returns whether it was there. May rebuild the table (see `firstEntry`). */
@@ -162,13 +175,19 @@ export class PeerKeyTable {
   }
 
   #slotOf(key: PeerKey): number {
+    const slot = this.#probe(key);
+    return slot < 0 ? -1 : slot;
+  }
+
+  /** The slot holding `key`, or `~slot` of the free slot that ends its probe run. */
+  #probe(key: PeerKey): number {
     const index = this.#index;
     const mask = this.#mask;
     const numbers = this.#numbers;
     let slot = hashPeerKey(key) & mask;
     for (;;) {
       const stored = index[slot] as number;
-      if (stored === 0) return -1;
+      if (stored === 0) return ~slot;
       if (typeof key === 'number') {
         if (numbers[stored - 1] === key) return slot;
       } else if (this.#strings?.[stored - 1] === key) {
@@ -178,10 +197,13 @@ export class PeerKeyTable {
     }
   }
 
-  #append(key: PeerKey): number {
+  /** Appends `key`, absent, whose probe run ends at the free slot `free` of the current index. */
+  #append(key: PeerKey, free: number): number {
     const capacity = this.#numbers.length;
+    let slot = free;
     if (this.#used === capacity) {
       this.#rebuild(this.#size >= capacity >>> 1 ? capacity * 2 : capacity);
+      slot = -1;
     }
     const entry = this.#used++;
     if (typeof key === 'number') {
@@ -191,7 +213,8 @@ export class PeerKeyTable {
       if (this.#strings === undefined) this.#strings = new Array(this.#numbers.length);
       this.#strings[entry] = key;
     }
-    this.#insertSlot(key, entry);
+    if (slot === -1) this.#insertSlot(key, entry);
+    else this.#index[slot] = entry + 1;
     this.#size++;
     return entry;
   }

@@ -55,6 +55,33 @@ describe('PeerKeyTable', () => {
     expect(table.find(v4Key(2))).toBe(-1);
   });
 
+  test('insert adds an absent key last (-1) and leaves a present one as it was (its entry)', () => {
+    const table = new PeerKeyTable();
+    for (let i = 0; i < 20; i++) expect(table.insert(v4Key(i), i + 1)).toBe(-1);
+    expect(table.insert(v6Key(1))).toBe(-1);
+    const at = table.insert(v4Key(3), 99);
+    expect(at).toBe(table.find(v4Key(3)));
+    expect(table.valueAt(at)).toBe(4);
+    expect(table.size).toBe(21);
+    expect(entriesOf(table).at(-1)).toEqual([v6Key(1), 0]);
+    expect(table.get(v4Key(19))).toBe(20);
+  });
+
+  test('reserve makes room in one rebuild; clear may keep the room', () => {
+    const table = new PeerKeyTable();
+    table.set(v4Key(0), 1);
+    table.reserve(100);
+    for (let i = 1; i <= 100; i++) table.set(v4Key(i), i + 1);
+    expect(entriesOf(table).map(([, value]) => value)).toEqual(
+      Array.from({ length: 101 }, (_, i) => i + 1),
+    );
+    table.clear(1024);
+    expect(table.size).toBe(0);
+    expect(table.has(v4Key(5))).toBe(false);
+    table.set(v4Key(5));
+    expect(entriesOf(table)).toEqual([[v4Key(5), 0]]);
+  });
+
   test('a key deleted and set again goes last', () => {
     const table = new PeerKeyTable();
     for (let i = 0; i < 3; i++) table.set(v4Key(i), i);
