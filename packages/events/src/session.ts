@@ -1,6 +1,7 @@
 import {
   createInboundView,
   createOutboundTracker,
+  DEFAULT_PEX_LIMITS,
   decodePexMessage,
   encodePexMessage,
   type InboundPeer,
@@ -266,7 +267,9 @@ class Session implements PexSession {
     const now = this.#options.clock.now();
     let message: PexMessage;
     try {
-      message = decodePexMessage(bytes, this.#options.limits);
+      // The default limits as `undefined`: the decoder then need not check and copy them again.
+      const { limits } = this.#options;
+      message = decodePexMessage(bytes, limits === DEFAULT_PEX_LIMITS ? undefined : limits);
     } catch (error) {
       if (!isPexDecodeError(error)) throw error;
       this.#emitSafely('invalid', error);
