@@ -7,7 +7,7 @@ import {
   DEFAULT_INBOUND_MAX_PEERS_PER_SOURCE,
   DEFAULT_INBOUND_REFILL_MS,
 } from './defaults.js';
-import { assertInteger, assertTime } from './outbound-options.js';
+import { assertInteger, assertTime, givenOptions } from './outbound-options.js';
 import { type PeerKey, peerKeyAddress } from './peer-key.js';
 import { PeerKeyTable } from './peer-key-table.js';
 import type { InboundDrop, InboundPeer, InboundResult, PexViolation } from './state-types.js';
@@ -70,7 +70,92 @@ export interface InboundView {
  * @throws {RangeError} if a number option is not a positive integer.
  */
 export function createInboundView(options?: InboundViewOptions): InboundView {
-  return new View(resolveInboundOptions(options));
+  const settings = resolveInboundOptions(options);
+  // A typed-array set: 12 bytes per remembered IPv4 peer rather than about 45 in a `Set`.
+  const known = new PeerKeyTable();
+  let tokens = settings.burstMessages;
+  let lastAt: number | undefined;
+  let sawAdded = false;
+
+  return {
+    get knownPeerCount() {
+      return known.size;
+    },
+    receive(message, now) {
+      assertTime(now);
+      assertMessage(message);
+      const elapsed = lastAt === undefined ? 0 : Math.max(0, now - lastAt);
+      const available = Math.min(settings.burstMessages, tokens + elapsed / settings.refillMs);
+      if (available < 1) {
+        lastAt = Math.max(lastAt ?? now, now);
+        tokens = available;
+        return refuse(elapsed, settings);
+      }
+      const violations: PexViolation[] = [];
+      const addedCount = message.added.length + message.added6.length;
+      const droppedCount = message.dropped.length + message.dropped6.length;
+      // BEP 11 exempts the first message from the cap; anacrolix sends its whole list there.
+      if (sawAdded && addedCount > settings.maxAddedPerMessage) {
+        violations.push(
+          violation('too-many-added', addedCount, settings.maxAddedPerMessage, 'added peers'),
+        );
+      }
+      if (droppedCount > settings.maxDroppedPerMessage) {
+        violations.push(
+          violation(
+            'too-many-dropped',
+            droppedCount,
+            settings.maxDroppedPerMessage,
+            'dropped peers',
+          ),
+        );
+      }
+
+      // Work out everything before changing anything: `accept` may throw.
+      let drops: ReportedPeer[] = [];
+      const candidates: ReportedPeer[] = [];
+      let both: number;
+      scratch.reserve(addedCount + droppedCount);
+      try {
+        collect(message.dropped, 4, IN_DROPPED, drops);
+        collect(message.dropped6, 6, IN_DROPPED, drops);
+        both = collect(message.added, 4, IN_ADDED, candidates);
+        both += collect(message.added6, 6, IN_ADDED, candidates);
+        if (both > 0) drops = drops.filter((drop) => scratch.get(drop.key) !== IN_BOTH);
+      } finally {
+        scratch.clear();
+      }
+      if (both > 0) {
+        violations.push({
+          kind: 'added-and-dropped',
+          amount: both,
+          limit: 0,
+          message: `${both} peers both added and dropped in one message; applied neither way`,
+        });
+      }
+      const dropped = drops.filter((drop) => known.has(drop.key));
+      let room = settings.maxPeersPerSource - known.size + dropped.length;
+      let ignored = 0;
+      const added: InboundPeer[] = [];
+      for (const peer of candidates) {
+        if (known.has(peer.key)) continue;
+        if (room <= 0 || (settings.accept !== undefined && !settings.accept(peer))) {
+          ignored++;
+          continue;
+        }
+        added.push(peer);
+        room--;
+      }
+
+      for (const drop of dropped) known.delete(drop.key);
+      known.reserve(added.length);
+      for (const peer of added) known.set(peer.key);
+      tokens = available - 1;
+      lastAt = Math.max(lastAt ?? now, now);
+      if (addedCount > 0) sawAdded = true;
+      return { added, dropped, violations, applied: true, ignored };
+    },
+  };
 }
 
 /** Value of a key in `scratch` while a message is read: where in the message it appeared. */
@@ -85,102 +170,6 @@ const IN_BOTH = 3;
  * every `has`/`set` paid for them.
  */
 const scratch = new PeerKeyTable();
-/** Above this many keys, `scratch` goes back to its initial size after use. */
-const SCRATCH_KEEP = 1024;
-
-/** The view as a class: its methods are shared by every connection's view. */
-class View implements InboundView {
-  readonly #settings: ResolvedInboundOptions;
-  // A typed-array set: 12 bytes per remembered IPv4 peer rather than about 45 in a `Set`.
-  readonly #known = new PeerKeyTable();
-  #tokens: number;
-  #lastAt: number | undefined;
-  #sawAdded = false;
-
-  constructor(settings: ResolvedInboundOptions) {
-    this.#settings = settings;
-    this.#tokens = settings.burstMessages;
-  }
-
-  get knownPeerCount(): number {
-    return this.#known.size;
-  }
-
-  receive(message: PexMessage, now: number): InboundResult {
-    assertTime(now);
-    assertMessage(message);
-    const settings = this.#settings;
-    const known = this.#known;
-    const lastAt = this.#lastAt;
-    const elapsed = lastAt === undefined ? 0 : Math.max(0, now - lastAt);
-    const available = Math.min(settings.burstMessages, this.#tokens + elapsed / settings.refillMs);
-    if (available < 1) {
-      this.#lastAt = Math.max(lastAt ?? now, now);
-      this.#tokens = available;
-      return refuse(elapsed, settings);
-    }
-    const violations: PexViolation[] = [];
-    const addedCount = message.added.length + message.added6.length;
-    const droppedCount = message.dropped.length + message.dropped6.length;
-    // BEP 11 exempts the first message from the cap; anacrolix sends its whole list there.
-    if (this.#sawAdded && addedCount > settings.maxAddedPerMessage) {
-      violations.push(
-        violation('too-many-added', addedCount, settings.maxAddedPerMessage, 'added peers'),
-      );
-    }
-    if (droppedCount > settings.maxDroppedPerMessage) {
-      violations.push(
-        violation('too-many-dropped', droppedCount, settings.maxDroppedPerMessage, 'dropped peers'),
-      );
-    }
-
-    // Work out everything before changing anything: `accept` may throw.
-    let drops: InboundDrop[] = [];
-    const candidates: InboundPeer[] = [];
-    let both: number;
-    scratch.reserve(addedCount + droppedCount);
-    try {
-      collectDrops(message.dropped, 4, drops);
-      collectDrops(message.dropped6, 6, drops);
-      both = collectAdds(message.added, 4, candidates);
-      both += collectAdds(message.added6, 6, candidates);
-      if (both > 0) drops = drops.filter((drop) => scratch.get(drop.key) !== IN_BOTH);
-    } finally {
-      scratch.clear(SCRATCH_KEEP);
-    }
-    if (both > 0) {
-      violations.push({
-        kind: 'added-and-dropped',
-        amount: both,
-        limit: 0,
-        message: `${both} peers both added and dropped in one message; applied neither way`,
-      });
-    }
-    const dropped: InboundDrop[] = [];
-    for (const drop of drops) if (known.has(drop.key)) dropped.push(drop);
-    let room = settings.maxPeersPerSource - known.size + dropped.length;
-    let ignored = 0;
-    const added: InboundPeer[] = [];
-    const accept = settings.accept;
-    for (const peer of candidates) {
-      if (known.has(peer.key)) continue;
-      if (room <= 0 || (accept !== undefined && !accept(peer))) {
-        ignored++;
-        continue;
-      }
-      added.push(peer);
-      room--;
-    }
-
-    for (const drop of dropped) known.delete(drop.key);
-    known.reserve(added.length);
-    for (const peer of added) known.set(peer.key);
-    this.#tokens = available - 1;
-    this.#lastAt = Math.max(lastAt ?? now, now);
-    if (addedCount > 0) this.#sawAdded = true;
-    return { added, dropped, violations, applied: true, ignored };
-  }
-}
 
 interface ResolvedInboundOptions {
   readonly accept: ((peer: InboundPeer) => boolean) | undefined;
@@ -191,32 +180,27 @@ interface ResolvedInboundOptions {
   readonly maxDroppedPerMessage: number;
 }
 
+/** The number options and their defaults, in the order they are checked. */
+const INBOUND_DEFAULTS = {
+  maxPeersPerSource: DEFAULT_INBOUND_MAX_PEERS_PER_SOURCE,
+  burstMessages: DEFAULT_INBOUND_BURST_MESSAGES,
+  refillMs: DEFAULT_INBOUND_REFILL_MS,
+  maxAddedPerMessage: DEFAULT_INBOUND_MAX_ADDED_PER_MESSAGE,
+  maxDroppedPerMessage: DEFAULT_INBOUND_MAX_DROPPED_PER_MESSAGE,
+} as const;
+
 function resolveInboundOptions(options: InboundViewOptions | undefined): ResolvedInboundOptions {
-  if (options !== undefined && (typeof options !== 'object' || options === null)) {
-    throw new TypeError(`"options" expected an object, got ${String(options)}`);
-  }
-  const given = options ?? {};
+  const given = givenOptions(options);
   if (given.accept !== undefined && typeof given.accept !== 'function') {
     throw new TypeError(`"accept" expected a function, got ${describe(given.accept)}`);
   }
-  const resolved: ResolvedInboundOptions = {
-    accept: given.accept,
-    maxPeersPerSource: given.maxPeersPerSource ?? DEFAULT_INBOUND_MAX_PEERS_PER_SOURCE,
-    burstMessages: given.burstMessages ?? DEFAULT_INBOUND_BURST_MESSAGES,
-    refillMs: given.refillMs ?? DEFAULT_INBOUND_REFILL_MS,
-    maxAddedPerMessage: given.maxAddedPerMessage ?? DEFAULT_INBOUND_MAX_ADDED_PER_MESSAGE,
-    maxDroppedPerMessage: given.maxDroppedPerMessage ?? DEFAULT_INBOUND_MAX_DROPPED_PER_MESSAGE,
-  };
-  for (const field of [
-    'maxPeersPerSource',
-    'burstMessages',
-    'refillMs',
-    'maxAddedPerMessage',
-    'maxDroppedPerMessage',
-  ] as const) {
-    assertInteger(resolved[field], field, 1);
+  const resolved: Record<string, unknown> = { accept: given.accept };
+  for (const field of Object.keys(INBOUND_DEFAULTS) as (keyof typeof INBOUND_DEFAULTS)[]) {
+    const value = given[field] ?? INBOUND_DEFAULTS[field];
+    assertInteger(value, field, 1);
+    resolved[field] = value;
   }
-  return resolved;
+  return resolved as unknown as ResolvedInboundOptions;
 }
 
 function refuse(elapsed: number, settings: ResolvedInboundOptions): InboundResult {
@@ -273,35 +257,24 @@ class ReportedPeer implements InboundPeer, InboundDrop {
   }
 }
 
-/** Adds the dropped peers not seen before in the message to `scratch` and `into`. */
-function collectDrops(
-  peers: readonly CompactPeer[],
-  family: AddressFamily,
-  into: InboundDrop[],
-): void {
-  for (const peer of peers) {
-    const key = keyOf(peer, family);
-    if (scratch.insert(key, IN_DROPPED) !== -1) continue;
-    into.push(new ReportedPeer(key, peer, 0));
-  }
-}
-
 /**
- * Adds the added peers not seen before in the message to `scratch` and `into` and marks those
- * also dropped; returns how many peers were newly found in both lists.
+ * Adds the peers of one list (`mark`: `IN_DROPPED` or `IN_ADDED`) not seen before in the message to
+ * `scratch` and `into`; an added peer already dropped is marked as both. Returns how many peers
+ * were newly found in both lists.
  */
-function collectAdds(
+function collect(
   peers: readonly CompactPeer[],
   family: AddressFamily,
-  into: InboundPeer[],
+  mark: typeof IN_DROPPED | typeof IN_ADDED,
+  into: ReportedPeer[],
 ): number {
   let both = 0;
   for (const peer of peers) {
     const key = keyOf(peer, family);
-    const at = scratch.insert(key, IN_ADDED);
+    const at = scratch.insert(key, mark);
     if (at === -1) {
-      into.push(new ReportedPeer(key, peer, peer.flags ?? 0));
-    } else if (scratch.valueAt(at) === IN_DROPPED) {
+      into.push(new ReportedPeer(key, peer, mark === IN_ADDED ? (peer.flags ?? 0) : 0));
+    } else if (mark === IN_ADDED && scratch.valueAt(at) === IN_DROPPED) {
       scratch.setValueAt(at, IN_BOTH);
       both++;
     }

@@ -17,6 +17,14 @@ export interface ResolvedOutboundOptions {
   readonly remote: PeerKey | undefined;
 }
 
+/** The number options and their defaults, in the order they are checked. */
+const OUTBOUND_DEFAULTS = {
+  intervalMs: DEFAULT_SEND_INTERVAL_MS,
+  firstMessageMaxAdded: DEFAULT_FIRST_MESSAGE_MAX_ADDED,
+  maxAddedPerMessage: MAX_ADDED_PER_MESSAGE,
+  maxDroppedPerMessage: MAX_DROPPED_PER_MESSAGE,
+} as const;
+
 /**
  * Fills in defaults (from `base`, then the library defaults) and validates.
  * @throws {TypeError} if `options` is not an object or `remote` not a peer key.
@@ -27,26 +35,28 @@ export function resolveOutboundOptions(
   options: PexOutboundOptions | undefined,
   base?: ResolvedOutboundOptions,
 ): ResolvedOutboundOptions {
+  const given = givenOptions(options);
+  const resolved: Record<string, unknown> = {};
+  for (const field of Object.keys(OUTBOUND_DEFAULTS) as (keyof typeof OUTBOUND_DEFAULTS)[]) {
+    const value = given[field] ?? base?.[field] ?? OUTBOUND_DEFAULTS[field];
+    assertInteger(value, field, field === 'intervalMs' ? 0 : 1);
+    resolved[field] = value;
+  }
+  resolved.remote = 'remote' in given ? given.remote : base?.remote;
+  assertOptionalPeerKey(resolved.remote, 'remote');
+  return resolved as unknown as ResolvedOutboundOptions;
+}
+
+/**
+ * `options`, or `{}` when undefined.
+ * @throws {TypeError} if `options` is neither undefined nor an object.
+ * @internal
+ */
+export function givenOptions<T extends object>(options: T | undefined): Partial<T> {
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
     throw new TypeError(`"options" expected an object, got ${String(options)}`);
   }
-  const given = options ?? {};
-  const resolved: ResolvedOutboundOptions = {
-    intervalMs: given.intervalMs ?? base?.intervalMs ?? DEFAULT_SEND_INTERVAL_MS,
-    firstMessageMaxAdded:
-      given.firstMessageMaxAdded ?? base?.firstMessageMaxAdded ?? DEFAULT_FIRST_MESSAGE_MAX_ADDED,
-    maxAddedPerMessage:
-      given.maxAddedPerMessage ?? base?.maxAddedPerMessage ?? MAX_ADDED_PER_MESSAGE,
-    maxDroppedPerMessage:
-      given.maxDroppedPerMessage ?? base?.maxDroppedPerMessage ?? MAX_DROPPED_PER_MESSAGE,
-    remote: 'remote' in given ? given.remote : base?.remote,
-  };
-  assertInteger(resolved.intervalMs, 'intervalMs', 0);
-  assertInteger(resolved.firstMessageMaxAdded, 'firstMessageMaxAdded', 1);
-  assertInteger(resolved.maxAddedPerMessage, 'maxAddedPerMessage', 1);
-  assertInteger(resolved.maxDroppedPerMessage, 'maxDroppedPerMessage', 1);
-  assertOptionalPeerKey(resolved.remote, 'remote');
-  return resolved;
+  return options ?? {};
 }
 
 /**

@@ -1,9 +1,5 @@
 import { createMessageBuilder } from './message-builder.js';
-import {
-  assertTime,
-  type ResolvedOutboundOptions,
-  resolveOutboundOptions,
-} from './outbound-options.js';
+import { assertTime, resolveOutboundOptions } from './outbound-options.js';
 import type { PeerKey } from './peer-key.js';
 import { PeerKeyTable } from './peer-key-table.js';
 import {
@@ -13,7 +9,7 @@ import {
   toPeerKey,
 } from './peer-record.js';
 import type { OutboundTracker, PexOutboundOptions } from './state-types.js';
-import type { CompactPeer, PexMessage } from './types.js';
+import type { PexMessage } from './types.js';
 
 /**
  * Creates the outbound tracker of one connection: what we tell one remote peer.
@@ -43,194 +39,160 @@ import type { CompactPeer, PexMessage } from './types.js';
  * @throws {RangeError} if `intervalMs` is not a non-negative integer or a cap is not a positive integer.
  */
 export function createOutboundTracker(options?: PexOutboundOptions): OutboundTracker {
-  return new Tracker(resolveOutboundOptions(options));
-}
-
-/**
- * The tracker as a class: its methods are shared by every connection's tracker rather than closures
- * made per tracker.
- */
-class Tracker implements OutboundTracker {
-  readonly #settings: ResolvedOutboundOptions;
-  #remote: PeerKey | undefined;
+  const settings = resolveOutboundOptions(options);
+  let remote = settings.remote;
   /**
    * Every peer we are connected to or the remote holds, with one integer: bits 0-8 our state
    * (`LIVE` field), bits 9-17 the state this remote was told (its view), and above them (`STAMP`
    * units) when its wanted state started to differ from the view, 0 while it does not. The pending
-   * changes are the stamped entries, oldest stamp first; one table rather than a second one keyed
+   * changes are the stamped entries, oldest stamp first: one table rather than a second one keyed
    * by the same peers. Live peers keep the order in which we connected to them (oldest first),
    * which a first message follows.
    */
-  readonly #peers = new PeerKeyTable();
-  /** Stamped entries of `#peers`. */
-  #pendingCount = 0;
-  #nextStamp = 1;
-  #lastSentAt = Number.NEGATIVE_INFINITY;
-  #sentSinceReset = false;
+  const peers = new PeerKeyTable();
+  /** Stamped entries of `peers`. */
+  let pendingCount = 0;
+  let nextStamp = 1;
+  let lastSentAt = Number.NEGATIVE_INFINITY;
+  let sentSinceReset = false;
 
-  constructor(settings: ResolvedOutboundOptions) {
-    this.#settings = settings;
-    this.#remote = settings.remote;
-  }
+  /** Stamps entry `at` (state `state`) as the newest pending change. */
+  const stamp = (at: number, state: number): void => {
+    if (nextStamp > MAX_STAMP) {
+      // After 2^35 changes without a pause: the pending ones are stamped 1, 2, ... in order.
+      nextStamp = 1;
+      for (const entry of pendingEntries(peers)) {
+        peers.setValueAt(entry, nextStamp++ * STAMP + (peers.valueAt(entry) % STAMP));
+      }
+    }
+    peers.setValueAt(at, nextStamp++ * STAMP + state);
+    pendingCount++;
+  };
 
-  connected(peer: CompactPeer): void {
-    const key = toConnectedPeerKey(peer, 'peer');
-    const field = packState(peer.flags ?? 0);
-    const peers = this.#peers;
-    const at = peers.find(key);
-    if (at === -1) {
-      peers.set(key, field);
-    } else {
+  /**
+   * Stamps `key` (at entry `at`) when its wanted state now differs from the view, unstamps it when
+   * not, and forgets it when it is neither live nor held by the remote.
+   */
+  const refresh = (key: PeerKey, at = peers.find(key)): void => {
+    if (at === -1) return;
+    const value = peers.valueAt(at);
+    const state = value % STAMP;
+    const differs = wanted(key, state, remote) !== state >>> VIEW_SHIFT;
+    if (differs !== value >= STAMP) {
+      if (differs) stamp(at, state);
+      else {
+        peers.setValueAt(at, state);
+        // Stamps start again from 1 once nothing is pending.
+        if (--pendingCount === 0) nextStamp = 1;
+      }
+    }
+    if (state === 0) peers.delete(key);
+  };
+
+  return {
+    connected(peer) {
+      const key = toConnectedPeerKey(peer, 'peer');
+      const field = packState(peer.flags ?? 0);
+      const at = peers.find(key);
+      if (at === -1) {
+        peers.set(key, field);
+      } else {
+        const value = peers.valueAt(at);
+        const live = (value % STAMP) & FIELD_MASK;
+        if (live === field) return;
+        // A peer we connect to again is our newest connection: it moves to the end (stamp kept).
+        if (live === 0) peers.delete(key);
+        peers.set(key, value - live + field);
+      }
+      refresh(key);
+    },
+    disconnected(peer) {
+      const key = toPeerKey(peer, 'peer');
+      const at = peers.find(key);
+      if (at === -1) return;
       const value = peers.valueAt(at);
       const live = (value % STAMP) & FIELD_MASK;
-      if (live === field) return;
-      if (live === 0) {
-        // A peer we connect to again is our newest connection: it moves to the end (stamp kept).
-        peers.delete(key);
-        peers.set(key, value - live + field);
-      } else {
-        peers.setValueAt(at, value - live + field);
+      if (live === 0) return;
+      peers.setValueAt(at, value - live);
+      refresh(key, at);
+    },
+    setRemote(key) {
+      assertOptionalPeerKey(key, 'remote');
+      const previous = remote;
+      remote = key;
+      if (previous !== undefined) refresh(previous);
+      if (key !== undefined) refresh(key);
+    },
+    nextMessage(now: number): PexMessage | undefined {
+      assertTime(now);
+      if (pendingCount === 0 || now < lastSentAt + settings.intervalMs) return undefined;
+      const builder = createMessageBuilder(
+        sentSinceReset ? settings.maxAddedPerMessage : settings.firstMessageMaxAdded,
+        settings.maxDroppedPerMessage,
+      );
+      const sent: PeerKey[] = [];
+      for (const at of pendingEntries(peers)) {
+        const key = peers.keyAt(at);
+        const state = peers.valueAt(at) % STAMP;
+        const before = unpackState(state >>> VIEW_SHIFT);
+        // A change that does not fit waits; later ones of the other kind may still fit.
+        if (builder.include(key, before, unpackState(wanted(key, state, remote)))) sent.push(key);
+        if (builder.isFull()) break;
       }
-    }
-    this.#refresh(key);
-  }
-
-  disconnected(peer: Pick<CompactPeer, 'address' | 'port'>): void {
-    const key = toPeerKey(peer, 'peer');
-    const peers = this.#peers;
-    const at = peers.find(key);
-    if (at === -1) return;
-    const value = peers.valueAt(at);
-    const state = value % STAMP;
-    const live = state & FIELD_MASK;
-    if (live === 0) return;
-    if (state === live) {
-      // Neither live nor held by the remote: nothing to tell it, so nothing pending either.
-      peers.delete(key);
-      if (value >= STAMP) this.#unstamped();
-      return;
-    }
-    peers.setValueAt(at, value - live);
-    this.#refresh(key);
-  }
-
-  setRemote(key: PeerKey | undefined): void {
-    assertOptionalPeerKey(key, 'remote');
-    const previous = this.#remote;
-    this.#remote = key;
-    if (previous !== undefined) this.#refresh(previous);
-    if (key !== undefined) this.#refresh(key);
-  }
-
-  nextMessage(now: number): PexMessage | undefined {
-    assertTime(now);
-    const settings = this.#settings;
-    if (this.#pendingCount === 0 || now < this.#lastSentAt + settings.intervalMs) return undefined;
-    const peers = this.#peers;
-    const builder = createMessageBuilder(
-      this.#sentSinceReset ? settings.maxAddedPerMessage : settings.firstMessageMaxAdded,
-      settings.maxDroppedPerMessage,
-    );
-    const sent: PeerKey[] = [];
-    for (const at of this.#pendingEntries()) {
-      const key = peers.keyAt(at);
-      const state = peers.valueAt(at) % STAMP;
-      const before = unpackState(state >>> VIEW_SHIFT);
-      // A change that does not fit waits; later ones of the other kind may still fit.
-      if (builder.include(key, before, unpackState(this.#wantedField(key, state)))) sent.push(key);
-      if (builder.isFull()) break;
-    }
-    const message = builder.build();
-    if (message === undefined) return undefined;
-    for (const key of sent) {
-      const at = peers.find(key);
-      const state = peers.valueAt(at) % STAMP;
-      const next = (state & FIELD_MASK) | (this.#wantedField(key, state) << VIEW_SHIFT);
-      if (next === 0) peers.delete(key);
-      else peers.setValueAt(at, next);
-      this.#unstamped();
-    }
-    this.#lastSentAt = now;
-    this.#sentSinceReset = true;
-    return message;
-  }
-
-  nextMessageAt(): number | undefined {
-    return this.#pendingCount === 0 ? undefined : this.#lastSentAt + this.#settings.intervalMs;
-  }
-
-  reset(): void {
-    // The time of the last message is kept: a strict receiver still counts it.
-    const peers = this.#peers;
-    const gone: PeerKey[] = [];
-    for (let at = peers.firstEntry(); at !== -1; at = peers.nextEntry(at)) {
-      const live = (peers.valueAt(at) % STAMP) & FIELD_MASK;
-      if (live === 0) gone.push(peers.keyAt(at));
-      else peers.setValueAt(at, live);
-    }
-    for (const key of gone) peers.delete(key);
-    this.#pendingCount = 0;
-    this.#nextStamp = 1;
-    this.#sentSinceReset = false;
-    // Every live peer not the remote is pending again, in the order we connected to them.
-    for (let at = peers.firstEntry(); at !== -1; at = peers.nextEntry(at)) {
-      const state = peers.valueAt(at);
-      if (this.#wantedField(peers.keyAt(at), state) !== 0) {
-        peers.setValueAt(at, this.#nextStamp++ * STAMP + state);
-        this.#pendingCount++;
+      const message = builder.build();
+      if (message === undefined) return undefined;
+      for (const key of sent) {
+        const at = peers.find(key);
+        const value = peers.valueAt(at);
+        const state = value % STAMP;
+        // The view becomes the wanted state (stamp kept): `refresh` then unstamps it, and forgets
+        // it if nothing is left.
+        peers.setValueAt(
+          at,
+          value - state + ((state & FIELD_MASK) | (wanted(key, state, remote) << VIEW_SHIFT)),
+        );
+        refresh(key, at);
       }
-    }
-  }
+      lastSentAt = now;
+      sentSinceReset = true;
+      return message;
+    },
+    nextMessageAt() {
+      return pendingCount === 0 ? undefined : lastSentAt + settings.intervalMs;
+    },
+    reset() {
+      // The time of the last message is kept: a strict receiver still counts it.
+      const gone: PeerKey[] = [];
+      for (let at = peers.firstEntry(); at !== -1; at = peers.nextEntry(at)) {
+        const live = (peers.valueAt(at) % STAMP) & FIELD_MASK;
+        if (live === 0) gone.push(peers.keyAt(at));
+        else peers.setValueAt(at, live);
+      }
+      for (const key of gone) peers.delete(key);
+      pendingCount = 0;
+      nextStamp = 1;
+      sentSinceReset = false;
+      // Every live peer but the remote is pending again, in the order we connected to them.
+      for (let at = peers.firstEntry(); at !== -1; at = peers.nextEntry(at)) {
+        const state = peers.valueAt(at);
+        if (wanted(peers.keyAt(at), state, remote) !== 0) stamp(at, state);
+      }
+    },
+  };
+}
 
-  /** The field we want the remote to hold: our state, except for the remote itself. */
-  #wantedField(key: PeerKey, state: number): number {
-    return key === this.#remote ? 0 : state & FIELD_MASK;
-  }
+/** The field we want the remote to hold: our state, except for the remote itself. */
+function wanted(key: PeerKey, state: number, remote: PeerKey | undefined): number {
+  return key === remote ? 0 : state & FIELD_MASK;
+}
 
-  /** Stamps `key` when its wanted state now differs from the view, unstamps it when not. */
-  #refresh(key: PeerKey): void {
-    const peers = this.#peers;
-    const at = peers.find(key);
-    if (at === -1) return;
-    const value = peers.valueAt(at);
-    const state = value % STAMP;
-    const differs = this.#wantedField(key, state) !== state >>> VIEW_SHIFT;
-    if (differs === value >= STAMP) return;
-    if (differs) {
-      if (this.#nextStamp > MAX_STAMP) this.#renumber();
-      peers.setValueAt(at, this.#nextStamp++ * STAMP + state);
-      this.#pendingCount++;
-    } else {
-      peers.setValueAt(at, state);
-      this.#unstamped();
-    }
+/** Table entries of the pending changes (stamped values), oldest change first. */
+function pendingEntries(peers: PeerKeyTable): number[] {
+  const entries: number[] = [];
+  for (let at = peers.firstEntry(); at !== -1; at = peers.nextEntry(at)) {
+    if (peers.valueAt(at) >= STAMP) entries.push(at);
   }
-
-  /** Counts a pending change gone; stamps start again from 1 once none is left. */
-  #unstamped(): void {
-    this.#pendingCount--;
-    if (this.#pendingCount === 0) this.#nextStamp = 1;
-  }
-
-  /** Table entries of the pending changes, oldest change first. */
-  #pendingEntries(): number[] {
-    const peers = this.#peers;
-    const entries: number[] = [];
-    for (let at = peers.firstEntry(); at !== -1; at = peers.nextEntry(at)) {
-      if (peers.valueAt(at) >= STAMP) entries.push(at);
-    }
-    return entries.sort((a, b) => peers.valueAt(a) - peers.valueAt(b));
-  }
-
-  /** Stamps the pending changes 1, 2, ... in their order (after 2^35 changes without a pause). */
-  #renumber(): void {
-    const peers = this.#peers;
-    let stamp = 1;
-    for (const at of this.#pendingEntries()) {
-      peers.setValueAt(at, stamp++ * STAMP + (peers.valueAt(at) % STAMP));
-    }
-    this.#nextStamp = stamp;
-  }
+  return entries.sort((a, b) => peers.valueAt(a) - peers.valueAt(b));
 }
 
 /** One state in 9 bits: 0 when not connected, `PRESENT | flags` when connected. */

@@ -2,6 +2,8 @@ import type { PeerKey } from './peer-key.js';
 
 /** Entries of a new table; capacities stay powers of two. */
 const INITIAL_CAPACITY = 8;
+/** Capacity up to which `clear` keeps the room it has. */
+const KEPT_CAPACITY = 1024;
 /** Marks an entry whose key is a string (IPv6): the key is in `#strings`. */
 const STRING_KEY = -1;
 
@@ -49,17 +51,18 @@ export class PeerKeyTable {
   }
 
   has(key: PeerKey): boolean {
-    return this.#entryOf(key) !== -1;
+    return this.find(key) !== -1;
   }
 
   /** The entry of `key` (for `keyAt`, `valueAt`, `setValueAt`), or -1 when it is absent. */
   find(key: PeerKey): number {
-    return this.#entryOf(key);
+    const slot = this.#probe(key);
+    return slot < 0 ? -1 : (this.#index[slot] as number) - 1;
   }
 
   /** The value of `key` (0 if never set), or `undefined` when the key is absent. */
   get(key: PeerKey): number | undefined {
-    const entry = this.#entryOf(key);
+    const entry = this.find(key);
     if (entry === -1) return undefined;
     return this.#values === undefined ? 0 : (this.#values[entry] as number);
   }
@@ -70,12 +73,7 @@ export class PeerKeyTable {
    */
   set(key: PeerKey, value = 0): void {
     const slot = this.#probe(key);
-    const entry = slot >= 0 ? (this.#index[slot] as number) - 1 : this.#append(key, ~slot);
-    if (this.#values === undefined) {
-      if (value === 0) return;
-      this.#values = new Float64Array(this.#numbers.length);
-    }
-    this.#values[entry] = value;
+    this.setValueAt(slot < 0 ? this.#append(key, ~slot) : (this.#index[slot] as number) - 1, value);
   }
 
   /**
@@ -85,16 +83,14 @@ export class PeerKeyTable {
   insert(key: PeerKey, value = 0): number {
     const slot = this.#probe(key);
     if (slot >= 0) return (this.#index[slot] as number) - 1;
-    const entry = this.#append(key, ~slot);
-    if (value !== 0) this.setValueAt(entry, value);
-    else if (this.#values !== undefined) this.#values[entry] = 0;
+    this.setValueAt(this.#append(key, ~slot), value);
     return -1;
   }
 
   /** Removes `key`; returns whether it was there. May rebuild the table (see `firstEntry`). */
   delete(key: PeerKey): boolean {
-    const slot = this.#slotOf(key);
-    if (slot === -1) return false;
+    const slot = this.#probe(key);
+    if (slot < 0) return false;
     const entry = (this.#index[slot] as number) - 1;
     this.#removeSlot(slot);
     this.#numbers[entry] = Number.NaN;
@@ -109,11 +105,12 @@ export class PeerKeyTable {
   }
 
   /**
-   * Removes every key. The capacity goes back to the initial one, unless it is at most
-   * `keepCapacity`: a table reused for short work keeps its room then.
+   * Removes every key. Up to `KEPT_CAPACITY` entries the table keeps its room (a table reused for
+   * short work, such as reading one message, does not rebuild every time); above, it goes back to
+   * the initial capacity.
    */
-  clear(keepCapacity = INITIAL_CAPACITY): void {
-    if (this.#numbers.length > keepCapacity) this.#rebuild(INITIAL_CAPACITY, true);
+  clear(): void {
+    if (this.#numbers.length > KEPT_CAPACITY) this.#rebuild(INITIAL_CAPACITY, true);
     else {
       this.#index.fill(0);
       this.#values?.fill(0);
@@ -167,16 +164,6 @@ export class PeerKeyTable {
       this.#values = new Float64Array(this.#numbers.length);
     }
     this.#values[entry] = value;
-  }
-
-  #entryOf(key: PeerKey): number {
-    const slot = this.#slotOf(key);
-    return slot === -1 ? -1 : (this.#index[slot] as number) - 1;
-  }
-
-  #slotOf(key: PeerKey): number {
-    const slot = this.#probe(key);
-    return slot < 0 ? -1 : slot;
   }
 
   /** The slot holding `key`, or `~slot` of the free slot that ends its probe run. */

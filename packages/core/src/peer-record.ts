@@ -34,9 +34,7 @@ export function toPeerKey(peer: unknown, field: string): PeerKey {
     throw new TypeError(`"${field}" expected a peer object, got ${describe(peer)}`);
   }
   const { address, port } = peer as Partial<CompactPeer>;
-  const contact = { address, port };
-  assertCompactPeer(contact, addressLengthOf(contact), field);
-  return peerKey(contact.address, contact.port);
+  return toConnectedPeerKey({ address, port }, field);
 }
 
 /**

@@ -104,6 +104,9 @@ interface CursorState {
   left: boolean;
 }
 
+/** A sequence number no cursor reaches (one name, so it costs a few bytes in the bundle). */
+const NEVER = Number.POSITIVE_INFINITY;
+
 /**
  * Creates the PEX state of one swarm: advertising one peer to W connections costs one log event,
  * not W updates. Each connection joins with a cursor; its next message is built from the events
@@ -213,9 +216,9 @@ export function createSwarmTimeline(options?: PexOutboundOptions): SwarmTimeline
 
   const stopReading = (cursor: CursorState): void => {
     const seq = cursor.seq;
-    if (seq === Number.POSITIVE_INFINITY) return;
+    if (seq === NEVER) return;
     countReader(seq, -1);
-    cursor.seq = Number.POSITIVE_INFINITY;
+    cursor.seq = NEVER;
     readers--;
     if (readers === 0) {
       events = [];
@@ -253,11 +256,11 @@ export function createSwarmTimeline(options?: PexOutboundOptions): SwarmTimeline
         sent--;
         continue;
       }
-      cursor.overrides.set(key, { view: undefined, untilSeq: Number.POSITIVE_INFINITY });
+      cursor.overrides.set(key, { view: undefined, untilSeq: NEVER });
       cursor.overridesPending = true;
     }
     if (cursor.remote !== undefined) {
-      cursor.overrides.set(cursor.remote, { view: undefined, untilSeq: Number.POSITIVE_INFINITY });
+      cursor.overrides.set(cursor.remote, { view: undefined, untilSeq: NEVER });
     }
     startReading(cursor);
     return message;
@@ -299,7 +302,7 @@ export function createSwarmTimeline(options?: PexOutboundOptions): SwarmTimeline
         }
       }
       cursor.overridesPending = pendingLeft;
-      cursor.settleSeq = settledLeft ? endSeq : Number.POSITIVE_INFINITY;
+      cursor.settleSeq = settledLeft ? endSeq : NEVER;
     }
     while (cursor.seq < endSeq && !builder.isFull()) {
       const event = eventAt(cursor.seq);
@@ -309,7 +312,7 @@ export function createSwarmTimeline(options?: PexOutboundOptions): SwarmTimeline
       if (
         override !== undefined &&
         !isRemote &&
-        override.untilSeq !== Number.POSITIVE_INFINITY &&
+        override.untilSeq !== NEVER &&
         event.seq < override.untilSeq
       ) {
         // The remote already holds a later state of this peer.
@@ -323,7 +326,7 @@ export function createSwarmTimeline(options?: PexOutboundOptions): SwarmTimeline
       // Stop at the first change that does not fit: the cursor must stay a prefix of the log.
       if (!builder.include(key, before, after)) break;
       if (isRemote) {
-        cursor.overrides.set(key, { view: after, untilSeq: Number.POSITIVE_INFINITY });
+        cursor.overrides.set(key, { view: after, untilSeq: NEVER });
       } else if (lastEvent.get(key) !== event) {
         // Later events of this peer are already told: skip them until the end of the log.
         cursor.overrides.set(key, { view: after, untilSeq: endSeq });
@@ -346,11 +349,11 @@ export function createSwarmTimeline(options?: PexOutboundOptions): SwarmTimeline
   const join = (joinOptions?: PexOutboundOptions): SwarmTimelineCursor => {
     const settings = resolveOutboundOptions(joinOptions, { ...defaults, remote: undefined });
     const cursor: CursorState = {
-      seq: Number.POSITIVE_INFINITY,
+      seq: NEVER,
       remote: settings.remote,
       overrides: new Map(),
       overridesPending: false,
-      settleSeq: Number.POSITIVE_INFINITY,
+      settleSeq: NEVER,
       lastSentAt: Number.NEGATIVE_INFINITY,
       sentSinceReset: false,
       left: false,
@@ -385,7 +388,7 @@ export function createSwarmTimeline(options?: PexOutboundOptions): SwarmTimeline
         stopReading(cursor);
         cursor.overrides.clear();
         cursor.overridesPending = false;
-        cursor.settleSeq = Number.POSITIVE_INFINITY;
+        cursor.settleSeq = NEVER;
         cursor.sentSinceReset = false;
       },
       leave() {
@@ -404,17 +407,17 @@ export function createSwarmTimeline(options?: PexOutboundOptions): SwarmTimeline
         // The old remote becomes an ordinary peer whose view may lag: resolved like a held-back one.
         if (previous !== undefined) {
           const override = cursor.overrides.get(previous);
-          if (override !== undefined) override.untilSeq = Number.POSITIVE_INFINITY;
+          if (override !== undefined) override.untilSeq = NEVER;
         }
         if (remote !== undefined) {
           const override = cursor.overrides.get(remote);
           if (override === undefined) {
             cursor.overrides.set(remote, {
               view: stateAt(remote, cursor.seq),
-              untilSeq: Number.POSITIVE_INFINITY,
+              untilSeq: NEVER,
             });
           } else {
-            override.untilSeq = Number.POSITIVE_INFINITY;
+            override.untilSeq = NEVER;
           }
         }
         cursor.overridesPending = true;

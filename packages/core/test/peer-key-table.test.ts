@@ -75,7 +75,7 @@ describe('PeerKeyTable', () => {
     expect(entriesOf(table).map(([, value]) => value)).toEqual(
       Array.from({ length: 101 }, (_, i) => i + 1),
     );
-    table.clear(1024);
+    table.clear();
     expect(table.size).toBe(0);
     expect(table.has(v4Key(5))).toBe(false);
     table.set(v4Key(5));
