@@ -24,6 +24,10 @@ export const FIRST_MESSAGE_DELAY_MS = 1_500;
  */
 export const MAX_LOCAL_ADDRESSES = 16;
 
+// Defaults shared by every session rather than empty copies per session.
+const NO_ADDRESSES: readonly PexEndpoint[] = /* @__PURE__ */ Object.freeze([]);
+const NO_OPTIONS: Readonly<Record<string, never>> = /* @__PURE__ */ Object.freeze({});
+
 /** What the session does when the remote breaks a rule or sends bytes that do not decode. */
 export type PexViolationAction = 'ignore' | 'disconnect';
 
@@ -135,9 +139,9 @@ export function resolveSessionOptions(options: PexSessionOptions): ResolvedSessi
     limits: resolvePexLimits(options.limits),
     onViolation,
     disconnect: options.disconnect,
-    localAddresses: (options.localAddresses ?? []).map(toEndpoint),
-    inbound: options.inbound ?? {},
-    tracker: options.tracker ?? {},
+    localAddresses: options.localAddresses?.map(toEndpoint) ?? NO_ADDRESSES,
+    inbound: options.inbound ?? NO_OPTIONS,
+    tracker: options.tracker ?? NO_OPTIONS,
   };
 }
 

@@ -102,6 +102,7 @@ class Session implements PexSession {
   #firstAllowedAt = 0;
   #lastSentAt: number | undefined;
   #timer: unknown;
+  #timerCallback: (() => void) | undefined;
   #timerAt: number | undefined;
 
   constructor(
@@ -416,7 +417,9 @@ class Session implements PexSession {
     if (this.#timer !== undefined && this.#timerAt === due) return;
     this.#clearTimer();
     this.#timerAt = due;
-    this.#timer = this.#options.timers.setTimeout(this.#onTimer, Math.max(0, due - now));
+    // The callback is made the first time a timer is armed: a session never started has none.
+    this.#timerCallback ??= () => this.#onTimer();
+    this.#timer = this.#options.timers.setTimeout(this.#timerCallback, Math.max(0, due - now));
   }
 
   #clearTimer(): void {
@@ -428,7 +431,7 @@ class Session implements PexSession {
   }
 
   /** The timer callback: never throws. */
-  readonly #onTimer = (): void => {
+  #onTimer(): void {
     this.#timer = undefined;
     this.#timerAt = undefined;
     if (!this.#canSend()) return;
@@ -439,7 +442,7 @@ class Session implements PexSession {
       sent = this.#sendDue(now);
     });
     this.#schedule(sent ? undefined : now);
-  };
+  }
 
   #sendDue(now: number): boolean {
     if (now < this.#firstAllowedAt) return false;
