@@ -54,7 +54,30 @@ tasks in alternating order).
   ut_pex: \`addPeer\` + \`dropPeer\` on every wire. Untimed after each call, our cursors catch up and ut_pex's pending
   maps are emptied. **O(1)**: our per-event time at the largest W against the smallest.
 - **memory**: heap plus array buffers after a full GC (\`--expose-gc\`), before and after creating ${s.memoryConnections} connections, each
-  installed as \`wire.use(utPex())\` shows (a new extension class per wire), holding 200 learned peers (4 received
+  installed as \`wire.use(utPex())\` shows (a new constructor per wire, over one shared prototype), holding 200 learned peers (4 received
+  messages) and 200 peers to advertise (\`addPeer\`, not yet sent; the strings are shared by all connections).
+
+## What limits the missed targets (profiles: \`node --cpu-prof\`)
+
+- **receive path**: decoding is a few per cent of it. Per peer, the session takes the address text and its
+  ipaddr.js range from the key the decoder already holds (ranges derived from ipaddr.js's own tables at load),
+  flags are 256 prebuilt frozen objects, and the inbound view reads a message through one shared key table
+  (reserved to the message's size) instead of \`Map\`s and a \`Set\` of heap-number keys. What remains per peer,
+  about 340 ns, is the event object, the address text, the \`"ip:port"\` string, the peer policy and two emitter
+  dispatches (session, then the ut_pex-style event). ut_pex does less per peer: no validation of the whole
+  message, no policy, no per-source memory bound, one event. 5x ut_pex for IPv4 would mean about 100 ns per peer
+  for all of that, which this design does not reach.
+- **swarm, every wire's message**: W wires that already received their first message (50 peers). One peer joins, every
+  wire gets its next message, the peer leaves, every wire gets its next message. Ours: \`timeline.connected\`, each
+  cursor's \`nextMessage\`, \`timeline.disconnected\`, each cursor's \`nextMessage\`. ut_pex: \`addPeer\` on every wire,
+  \`_sendMessage\` on every wire, \`dropPeer\` on every wire, \`_sendMessage\` on every wire. 2W messages are built per
+  unit on both sides, so this cost is linear in W for both.
+- **swarm, event**: what a join and a leave cost when they happen; the messages are built later, when each wire's
+  interval comes round (both libraries work that way). Ours: \`timeline.connected\` + \`timeline.disconnected\`.
+  ut_pex: \`addPeer\` + \`dropPeer\` on every wire. Untimed after each call, our cursors catch up and ut_pex's pending
+  maps are emptied. **O(1)**: our per-event time at the largest W against the smallest.
+- **memory**: heap plus array buffers after a full GC (\`--expose-gc\`), before and after creating ${s.memoryConnections} connections, each
+  installed as \`wire.use(utPex())\` shows (a new constructor per wire, over one shared prototype), holding 200 learned peers (4 received
   messages) and 200 peers to advertise (\`addPeer\`, not yet sent; the strings are shared by all connections).
 
 ## What limits the missed targets (profiles: \`node --cpu-prof\`)
@@ -72,19 +95,14 @@ tasks in alternating order).
   1 % of the profile at W=1000, where it used to scan every cursor each time the oldest moved: O(W^2) per round,
   70 % of the profile), and a cursor's message costs the same at W=100 and at W=1000. What remains is building the
   messages: the message builder's map and lists, and the address bytes rebuilt from the peer keys.
-- **memory**: the outbound tracker and the inbound view keep peer keys in a small internal table over typed arrays
-  (\`PeerKeyTable\`): IPv4 keys in a \`Float64Array\` (8 bytes, where a \`Map\` or \`Set\` key above 2^31 is a 16-byte heap
-  number plus its entry), values in a \`Uint32Array\` created only when one is not 0, an open-addressing index of two
-  \`Uint16Array\` slots per entry, insertion order kept by dense columns; IPv6 keys are hashed the same way, their text
-  in a plain array that exists once one is stored. The tracker keeps one entry per peer (the key and the integer
-  packing our flag byte and the one its remote was told) and one key-only entry per pending change, in change order:
-  about 36 bytes per peer to advertise before the first message (a \`Map\` and a \`Set\` took about 80), about 20 once
-  sent. The inbound view's 200 learned keys take about 3 KiB (9 KiB as a \`Set\`). The heap reading counts
-  \`ArrayBuffer\` bytes too: typed arrays above 64 bytes keep their elements outside the V8 heap. What remains per
-  connection is about 7 KiB of tables for the 400 peers, 1 KiB of table objects and closures of the tracker and view,
-  and about 7 KiB for the session, its emitters and listeners, and the extension (its methods are shared by every
-  \`utPex()\` class; each call now creates only a constructor). Reaching 4x would need the pending changes kept
-  without a second table (e.g. a change stamp per entry) and fewer per-connection objects in the session and
-  extension. With the swarm helper the peers to advertise live once per torrent, in the timeline, not per connection.
+- **memory** (now met): the outbound tracker and the inbound view keep peer keys in a small internal table over
+  typed arrays (\`PeerKeyTable\`): IPv4 keys in a \`Float64Array\` (8 bytes, where a \`Map\` or \`Set\` key above 2^31 is
+  a 16-byte heap number plus its entry), values in a typed array created only when one is not 0, an open-addressing
+  index of two \`Uint16Array\` slots per entry, insertion order kept by dense columns. The tracker keeps one entry per
+  peer, its value packing our flag byte, the one its remote was told and a change stamp that orders the pending
+  changes (no second table). The heap reading counts \`ArrayBuffer\` bytes too: typed arrays above 64 bytes keep
+  their elements outside the V8 heap. Every \`utPex()\` constructor shares one prototype, the session relays its
+  events to the extension instead of five listeners and creates its emitter with its first listener. With the swarm
+  helper the peers to advertise live once per torrent, in the timeline, not per connection.
 `;
 }

@@ -129,9 +129,7 @@ describe('decodePexMessage leniency', () => {
   });
 
   test('Infinity lifts a limit', () => {
-    const deep = Uint8Array.from('d1:x' + 'l'.repeat(40) + 'e'.repeat(40) + 'e', (c) =>
-      c.charCodeAt(0),
-    );
+    const deep = Uint8Array.from(`d1:x${'l'.repeat(40)}${'e'.repeat(40)}e`, (c) => c.charCodeAt(0));
     expect(() => decodePexMessage(deep)).toThrow(expect.objectContaining({ reason: 'too-deep' }));
     expect(decodePexMessage(deep, { maxDepth: Number.POSITIVE_INFINITY }).added).toEqual([]);
   });
