@@ -67,28 +67,6 @@ tasks in alternating order).
   dispatches (session, then the ut_pex-style event). ut_pex does less per peer: no validation of the whole
   message, no policy, no per-source memory bound, one event. 5x ut_pex for IPv4 would mean about 100 ns per peer
   for all of that, which this design does not reach.
-- **swarm, every wire's message**: W wires that already received their first message (50 peers). One peer joins, every
-  wire gets its next message, the peer leaves, every wire gets its next message. Ours: \`timeline.connected\`, each
-  cursor's \`nextMessage\`, \`timeline.disconnected\`, each cursor's \`nextMessage\`. ut_pex: \`addPeer\` on every wire,
-  \`_sendMessage\` on every wire, \`dropPeer\` on every wire, \`_sendMessage\` on every wire. 2W messages are built per
-  unit on both sides, so this cost is linear in W for both.
-- **swarm, event**: what a join and a leave cost when they happen; the messages are built later, when each wire's
-  interval comes round (both libraries work that way). Ours: \`timeline.connected\` + \`timeline.disconnected\`.
-  ut_pex: \`addPeer\` + \`dropPeer\` on every wire. Untimed after each call, our cursors catch up and ut_pex's pending
-  maps are emptied. **O(1)**: our per-event time at the largest W against the smallest.
-- **memory**: heap plus array buffers after a full GC (\`--expose-gc\`), before and after creating ${s.memoryConnections} connections, each
-  installed as \`wire.use(utPex())\` shows (a new constructor per wire, over one shared prototype), holding 200 learned peers (4 received
-  messages) and 200 peers to advertise (\`addPeer\`, not yet sent; the strings are shared by all connections).
-
-## What limits the missed targets (profiles: \`node --cpu-prof\`)
-
-- **receive path**: decoding is a few per cent of it. Per peer, the session now takes the address text and its
-  ipaddr.js range from the integers the decoder already holds (ranges derived from ipaddr.js's own tables at load),
-  flags are 256 prebuilt frozen objects, and the inbound view reports peers as one small class. What remains per
-  peer is the inbound view's dedup (a key per peer into a \`Set\`), the event object, the address text, the
-  \`"ip:port"\` string, and two emitter dispatches (session, then the ut_pex-style event). ut_pex does less per peer:
-  no validation of the whole message, no policy, no per-source memory bound, one event. 5x ut_pex for IPv4 would
-  mean about 120 ns per peer for all of that, which this design does not reach.
 - **swarm, every wire's message**: both sides build 2W messages per join+leave, so no ratio can grow with W and the
   100x target cannot be met in this case. Ours is linear in W: every cursor's position is counted on the log event
   it reads next, so releasing read events costs O(1) per event whatever the number of cursors (\`compact\` is under
