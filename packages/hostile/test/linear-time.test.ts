@@ -164,11 +164,14 @@ describe('decoding cost grows linearly with the input', () => {
     expect(decodeFully(small.bytes, small.limits)).toBe(shape.outcome);
     expect(decodeFully(large.bytes, large.limits)).toBe(shape.outcome);
 
+    // Warm-up first: a cold first decode can alone take the few milliseconds the calibration
+    // looks for, which would leave one decode per sample and samples at the mercy of the JIT.
+    cpuMicros(small.bytes, small.limits, 20);
+    cpuMicros(large.bytes, large.limits, 5);
     // Enough rounds that one sample of the small input takes a few milliseconds of CPU.
     let rounds = 1;
     while (cpuMicros(small.bytes, small.limits, rounds) < 3_000 && rounds < 1 << 16) rounds *= 2;
-    // Warm-up, then samples interleaved so that a change in machine load hits both sizes.
-    cpuMicros(large.bytes, large.limits, rounds);
+    // Samples interleaved so that a change in machine load hits both sizes.
     const smallTimes: number[] = [];
     const largeTimes: number[] = [];
     for (let i = 0; i < SAMPLES; i++) {
