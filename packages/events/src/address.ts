@@ -62,7 +62,7 @@ export function parsePeerAddress(input: PeerAddressInput): PexPeerAddress {
       `"peer.port" expected 1..65535, got ${describeInput(port)} (address ${JSON.stringify(address)})`,
     );
   }
-  return { ...parseHost(address, address, address.includes(':') ? 6 : 4), port };
+  return parseHost(address, address, address.includes(':') ? 6 : 4, port);
 }
 
 /**
@@ -74,7 +74,8 @@ export function parseIpAddress(input: string): Omit<PexPeerAddress, 'port'> {
   if (typeof input !== 'string') {
     throw new TypeError(`"address" expected an IP address string, got ${describeInput(input)}`);
   }
-  return parseHost(input, input, input.includes(':') ? 6 : 4);
+  const { address, family, bytes } = parseHost(input, input, input.includes(':') ? 6 : 4, 0);
+  return { address, family, bytes };
 }
 
 /**
@@ -256,11 +257,11 @@ function parseEndpointString(input: string): PexPeerAddress {
       `"port" expected 1..65535, got ${JSON.stringify(portText)} in ${describeInput(input)}`,
     );
   }
-  return { ...parseHost(host, input, bracketed === null ? 4 : 6), port: Number(portText) };
+  return parseHost(host, input, bracketed === null ? 4 : 6, Number(portText));
 }
 
 /** `family` is what the syntax promised: brackets or a ':' mean IPv6. */
-function parseHost(host: string, input: string, family: PexFamily): Omit<PexPeerAddress, 'port'> {
+function parseHost(host: string, input: string, family: PexFamily, port: number): PexPeerAddress {
   if (host.includes('%')) {
     // A zone id only means something on the host that wrote it; another peer cannot use it.
     throw new TypeError(
@@ -268,17 +269,48 @@ function parseHost(host: string, input: string, family: PexFamily): Omit<PexPeer
     );
   }
   if (family === 4) {
-    if (!ipaddr.IPv4.isValidFourPartDecimal(host)) {
+    const ip = parseFourPartDecimal(host);
+    if (ip < 0) {
       throw new TypeError(
         `"address" expected an IPv4 or IPv6 address (not a hostname), got ${describeInput(input)}`,
       );
     }
-    return toPeerAddress(ipaddr.IPv4.parse(host));
+    // Four decimal parts without leading zeros are already the canonical text.
+    const bytes = new Uint8Array(4);
+    for (let i = 3, rest = ip; i >= 0; i--, rest >>>= 8) bytes[i] = rest;
+    return { address: host, family: 4, bytes, port };
   }
   if (!ipaddr.IPv6.isValid(host)) {
     throw new TypeError(`"address" expected an IPv6 address, got ${describeInput(input)}`);
   }
-  return toPeerAddress(ipaddr.IPv6.parse(host));
+  return { ...toPeerAddress(ipaddr.IPv6.parse(host)), port };
+}
+
+/**
+ * The address of dotted four-part decimal IPv4 text as a uint32, or -1: exactly the texts
+ * ipaddr.js's `IPv4.isValidFourPartDecimal` accepts (four parts of 0..255, no leading zeros, no
+ * sign or space), read without a regular expression or an object per address, because
+ * `addPeer` and `dropPeer` parse one on every call. The tests compare the two.
+ */
+function parseFourPartDecimal(text: string): number {
+  let value = 0;
+  let part = -1;
+  let parts = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 0x2e;
+    if (c === 0x2e /* . */) {
+      if (part < 0 || ++parts > 4) return -1;
+      value = value * 256 + part;
+      part = -1;
+    } else if (c >= 0x30 && c <= 0x39) {
+      if (part === 0) return -1; // a leading zero
+      part = part < 0 ? c - 0x30 : part * 10 + c - 0x30;
+      if (part > 255) return -1;
+    } else {
+      return -1;
+    }
+  }
+  return parts === 4 ? value : -1;
 }
 
 function toPeerAddress(ip: ipaddr.IPv4 | ipaddr.IPv6): Omit<PexPeerAddress, 'port'> {

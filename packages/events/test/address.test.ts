@@ -180,6 +180,36 @@ describe('parsePeerAddress', () => {
     }
   });
 
+  test('accepts exactly the IPv4 texts ipaddr.js reads as four decimal parts, with its bytes', () => {
+    // Texts near the edge: digits, dots and a few other characters, parts around 255.
+    const part = fc.oneof(
+      fc.nat(300).map(String),
+      fc.constantFrom('0', '00', '01', '007', '255', '256', '', '-1', '+1', ' 1', '0x1f', '1e2'),
+    );
+    const text = fc.oneof(
+      fc.array(part, { minLength: 1, maxLength: 6 }).map((parts) => parts.join('.')),
+      fc.stringMatching(/^[0-9.]{0,18}$/),
+    );
+    fc.assert(
+      fc.property(text, (host) => {
+        const valid = ipaddr.IPv4.isValidFourPartDecimal(host);
+        let parsed: ReturnType<typeof parsePeerAddress> | undefined;
+        try {
+          parsed = parsePeerAddress(`${host}:80`);
+        } catch (error) {
+          expect(error).toBeInstanceOf(TypeError);
+        }
+        expect(parsed !== undefined).toBe(valid);
+        if (parsed !== undefined) {
+          const theirs = ipaddr.IPv4.parse(host);
+          expect(parsed.address).toBe(theirs.toString());
+          expect([...parsed.bytes]).toEqual(theirs.toByteArray());
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   test('string and object forms agree, and stringify round-trips', () => {
     const ipv4 = fc
       .tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255))
