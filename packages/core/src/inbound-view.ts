@@ -70,92 +70,103 @@ export interface InboundView {
  * @throws {RangeError} if a number option is not a positive integer.
  */
 export function createInboundView(options?: InboundViewOptions): InboundView {
-  const settings = resolveInboundOptions(options);
+  return new View(resolveInboundOptions(options));
+}
+
+/**
+ * The view as a class: its methods are shared by every connection's view, where a factory made
+ * a closure per method per connection.
+ */
+class View implements InboundView {
+  readonly #settings: ResolvedInboundOptions;
   // A typed-array set: 12 bytes per remembered IPv4 peer rather than about 45 in a `Set`.
-  const known = new PeerKeyTable();
-  let tokens = settings.burstMessages;
-  let lastAt: number | undefined;
-  let sawAdded = false;
+  readonly #known = new PeerKeyTable();
+  #tokens: number;
+  #lastAt: number | undefined;
+  #sawAdded = false;
 
-  return {
-    get knownPeerCount() {
-      return known.size;
-    },
-    receive(message, now) {
-      assertTime(now);
-      assertMessage(message);
-      const elapsed = lastAt === undefined ? 0 : Math.max(0, now - lastAt);
-      const available = Math.min(settings.burstMessages, tokens + elapsed / settings.refillMs);
-      if (available < 1) {
-        lastAt = Math.max(lastAt ?? now, now);
-        tokens = available;
-        return refuse(elapsed, settings);
-      }
-      const violations: PexViolation[] = [];
-      const addedCount = message.added.length + message.added6.length;
-      const droppedCount = message.dropped.length + message.dropped6.length;
-      // BEP 11 exempts the first message from the cap; anacrolix sends its whole list there.
-      if (sawAdded && addedCount > settings.maxAddedPerMessage) {
-        violations.push(
-          violation('too-many-added', addedCount, settings.maxAddedPerMessage, 'added peers'),
-        );
-      }
-      if (droppedCount > settings.maxDroppedPerMessage) {
-        violations.push(
-          violation(
-            'too-many-dropped',
-            droppedCount,
-            settings.maxDroppedPerMessage,
-            'dropped peers',
-          ),
-        );
-      }
+  constructor(settings: ResolvedInboundOptions) {
+    this.#settings = settings;
+    this.#tokens = settings.burstMessages;
+  }
 
-      // Work out everything before changing anything: `accept` may throw.
-      let drops: ReportedPeer[] = [];
-      const candidates: ReportedPeer[] = [];
-      let both: number;
-      scratch.reserve(addedCount + droppedCount);
-      try {
-        collect(message.dropped, 4, IN_DROPPED, drops);
-        collect(message.dropped6, 6, IN_DROPPED, drops);
-        both = collect(message.added, 4, IN_ADDED, candidates);
-        both += collect(message.added6, 6, IN_ADDED, candidates);
-        if (both > 0) drops = drops.filter((drop) => scratch.get(drop.key) !== IN_BOTH);
-      } finally {
-        scratch.clear();
-      }
-      if (both > 0) {
-        violations.push({
-          kind: 'added-and-dropped',
-          amount: both,
-          limit: 0,
-          message: `${both} peers both added and dropped in one message; applied neither way`,
-        });
-      }
-      const dropped = drops.filter((drop) => known.has(drop.key));
-      let room = settings.maxPeersPerSource - known.size + dropped.length;
-      let ignored = 0;
-      const added: InboundPeer[] = [];
-      for (const peer of candidates) {
-        if (known.has(peer.key)) continue;
-        if (room <= 0 || (settings.accept !== undefined && !settings.accept(peer))) {
-          ignored++;
-          continue;
-        }
-        added.push(peer);
-        room--;
-      }
+  get knownPeerCount(): number {
+    return this.#known.size;
+  }
 
-      for (const drop of dropped) known.delete(drop.key);
-      known.reserve(added.length);
-      for (const peer of added) known.set(peer.key);
-      tokens = available - 1;
-      lastAt = Math.max(lastAt ?? now, now);
-      if (addedCount > 0) sawAdded = true;
-      return { added, dropped, violations, applied: true, ignored };
-    },
-  };
+  receive(message: PexMessage, now: number): InboundResult {
+    assertTime(now);
+    assertMessage(message);
+    const settings = this.#settings;
+    const known = this.#known;
+    const lastAt = this.#lastAt;
+    const elapsed = lastAt === undefined ? 0 : Math.max(0, now - lastAt);
+    const available = Math.min(settings.burstMessages, this.#tokens + elapsed / settings.refillMs);
+    if (available < 1) {
+      this.#lastAt = Math.max(lastAt ?? now, now);
+      this.#tokens = available;
+      return refuse(elapsed, settings);
+    }
+    const violations: PexViolation[] = [];
+    const addedCount = message.added.length + message.added6.length;
+    const droppedCount = message.dropped.length + message.dropped6.length;
+    // BEP 11 exempts the first message from the cap; anacrolix sends its whole list there.
+    if (this.#sawAdded && addedCount > settings.maxAddedPerMessage) {
+      violations.push(
+        violation('too-many-added', addedCount, settings.maxAddedPerMessage, 'added peers'),
+      );
+    }
+    if (droppedCount > settings.maxDroppedPerMessage) {
+      violations.push(
+        violation('too-many-dropped', droppedCount, settings.maxDroppedPerMessage, 'dropped peers'),
+      );
+    }
+
+    // Work out everything before changing anything: `accept` may throw.
+    let drops: ReportedPeer[] = [];
+    const candidates: ReportedPeer[] = [];
+    let both: number;
+    scratch.reserve(addedCount + droppedCount);
+    try {
+      collect(message.dropped, 4, IN_DROPPED, drops);
+      collect(message.dropped6, 6, IN_DROPPED, drops);
+      both = collect(message.added, 4, IN_ADDED, candidates);
+      both += collect(message.added6, 6, IN_ADDED, candidates);
+      if (both > 0) drops = drops.filter((drop) => scratch.get(drop.key) !== IN_BOTH);
+    } finally {
+      scratch.clear();
+    }
+    if (both > 0) {
+      violations.push({
+        kind: 'added-and-dropped',
+        amount: both,
+        limit: 0,
+        message: `${both} peers both added and dropped in one message; applied neither way`,
+      });
+    }
+    const dropped = drops.filter((drop) => known.has(drop.key));
+    let room = settings.maxPeersPerSource - known.size + dropped.length;
+    let ignored = 0;
+    const added: InboundPeer[] = [];
+    const accept = settings.accept;
+    for (const peer of candidates) {
+      if (known.has(peer.key)) continue;
+      if (room <= 0 || (accept !== undefined && !accept(peer))) {
+        ignored++;
+        continue;
+      }
+      added.push(peer);
+      room--;
+    }
+
+    for (const drop of dropped) known.delete(drop.key);
+    known.reserve(added.length);
+    for (const peer of added) known.set(peer.key);
+    this.#tokens = available - 1;
+    this.#lastAt = Math.max(lastAt ?? now, now);
+    if (addedCount > 0) this.#sawAdded = true;
+    return { added, dropped, violations, applied: true, ignored };
+  }
 }
 
 /** Value of a key in `scratch` while a message is read: where in the message it appeared. */

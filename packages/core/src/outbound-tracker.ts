@@ -1,5 +1,9 @@
 import { createMessageBuilder } from './message-builder.js';
-import { assertTime, resolveOutboundOptions } from './outbound-options.js';
+import {
+  assertTime,
+  type ResolvedOutboundOptions,
+  resolveOutboundOptions,
+} from './outbound-options.js';
 import type { PeerKey } from './peer-key.js';
 import { PeerKeyTable } from './peer-key-table.js';
 import {
@@ -9,7 +13,7 @@ import {
   toPeerKey,
 } from './peer-record.js';
 import type { OutboundTracker, PexOutboundOptions } from './state-types.js';
-import type { PexMessage } from './types.js';
+import type { CompactPeer, PexMessage } from './types.js';
 
 /**
  * Creates the outbound tracker of one connection: what we tell one remote peer.
@@ -39,8 +43,16 @@ import type { PexMessage } from './types.js';
  * @throws {RangeError} if `intervalMs` is not a non-negative integer or a cap is not a positive integer.
  */
 export function createOutboundTracker(options?: PexOutboundOptions): OutboundTracker {
-  const settings = resolveOutboundOptions(options);
-  let remote = settings.remote;
+  return new Tracker(resolveOutboundOptions(options));
+}
+
+/**
+ * The tracker as a class: its methods are shared by every connection's tracker, where a factory
+ * made a closure per method per connection.
+ */
+class Tracker implements OutboundTracker {
+  readonly #settings: ResolvedOutboundOptions;
+  #remote: PeerKey | undefined;
   /**
    * Every peer we are connected to or the remote holds, with one integer: bits 0-8 our state
    * (`LIVE` field), bits 9-17 the state this remote was told (its view), and above them (`STAMP`
@@ -49,136 +61,152 @@ export function createOutboundTracker(options?: PexOutboundOptions): OutboundTra
    * by the same peers. Live peers keep the order in which we connected to them (oldest first),
    * which a first message follows.
    */
-  const peers = new PeerKeyTable();
-  /** Stamped entries of `peers`. */
-  let pendingCount = 0;
-  let nextStamp = 1;
-  let lastSentAt = Number.NEGATIVE_INFINITY;
-  let sentSinceReset = false;
+  readonly #peers = new PeerKeyTable();
+  /** Stamped entries of `#peers`. */
+  #pendingCount = 0;
+  #nextStamp = 1;
+  #lastSentAt = Number.NEGATIVE_INFINITY;
+  #sentSinceReset = false;
+
+  constructor(settings: ResolvedOutboundOptions) {
+    this.#settings = settings;
+    this.#remote = settings.remote;
+  }
+
+  connected(peer: CompactPeer): void {
+    const key = toConnectedPeerKey(peer, 'peer');
+    const field = packState(peer.flags ?? 0);
+    const peers = this.#peers;
+    const at = peers.find(key);
+    if (at === -1) {
+      peers.set(key, field);
+    } else {
+      const value = peers.valueAt(at);
+      const live = (value % STAMP) & FIELD_MASK;
+      if (live === field) return;
+      // A peer we connect to again is our newest connection: it moves to the end (stamp kept).
+      if (live === 0) peers.delete(key);
+      peers.set(key, value - live + field);
+    }
+    this.#refresh(key);
+  }
+
+  disconnected(peer: Pick<CompactPeer, 'address' | 'port'>): void {
+    const key = toPeerKey(peer, 'peer');
+    const peers = this.#peers;
+    const at = peers.find(key);
+    if (at === -1) return;
+    const value = peers.valueAt(at);
+    const live = (value % STAMP) & FIELD_MASK;
+    if (live === 0) return;
+    peers.setValueAt(at, value - live);
+    this.#refresh(key, at);
+  }
+
+  setRemote(key: PeerKey | undefined): void {
+    assertOptionalPeerKey(key, 'remote');
+    const previous = this.#remote;
+    this.#remote = key;
+    if (previous !== undefined) this.#refresh(previous);
+    if (key !== undefined) this.#refresh(key);
+  }
+
+  nextMessage(now: number): PexMessage | undefined {
+    assertTime(now);
+    const settings = this.#settings;
+    if (this.#pendingCount === 0 || now < this.#lastSentAt + settings.intervalMs) return undefined;
+    const peers = this.#peers;
+    const remote = this.#remote;
+    const builder = createMessageBuilder(
+      this.#sentSinceReset ? settings.maxAddedPerMessage : settings.firstMessageMaxAdded,
+      settings.maxDroppedPerMessage,
+    );
+    const sent: PeerKey[] = [];
+    for (const at of pendingEntries(peers)) {
+      const key = peers.keyAt(at);
+      const state = peers.valueAt(at) % STAMP;
+      const before = unpackState(state >>> VIEW_SHIFT);
+      // A change that does not fit waits; later ones of the other kind may still fit.
+      if (builder.include(key, before, unpackState(wanted(key, state, remote)))) sent.push(key);
+      if (builder.isFull()) break;
+    }
+    const message = builder.build();
+    if (message === undefined) return undefined;
+    for (const key of sent) {
+      const at = peers.find(key);
+      const value = peers.valueAt(at);
+      const state = value % STAMP;
+      // The view becomes the wanted state (stamp kept): `#refresh` then unstamps it, and forgets
+      // it if nothing is left.
+      peers.setValueAt(
+        at,
+        value - state + ((state & FIELD_MASK) | (wanted(key, state, remote) << VIEW_SHIFT)),
+      );
+      this.#refresh(key, at);
+    }
+    this.#lastSentAt = now;
+    this.#sentSinceReset = true;
+    return message;
+  }
+
+  nextMessageAt(): number | undefined {
+    return this.#pendingCount === 0 ? undefined : this.#lastSentAt + this.#settings.intervalMs;
+  }
+
+  reset(): void {
+    // The time of the last message is kept: a strict receiver still counts it.
+    const peers = this.#peers;
+    const gone: PeerKey[] = [];
+    for (let at = peers.firstEntry(); at !== -1; at = peers.nextEntry(at)) {
+      const live = (peers.valueAt(at) % STAMP) & FIELD_MASK;
+      if (live === 0) gone.push(peers.keyAt(at));
+      else peers.setValueAt(at, live);
+    }
+    for (const key of gone) peers.delete(key);
+    this.#pendingCount = 0;
+    this.#nextStamp = 1;
+    this.#sentSinceReset = false;
+    // Every live peer but the remote is pending again, in the order we connected to them.
+    for (let at = peers.firstEntry(); at !== -1; at = peers.nextEntry(at)) {
+      const state = peers.valueAt(at);
+      if (wanted(peers.keyAt(at), state, this.#remote) !== 0) this.#stamp(at, state);
+    }
+  }
 
   /** Stamps entry `at` (state `state`) as the newest pending change. */
-  const stamp = (at: number, state: number): void => {
-    if (nextStamp > MAX_STAMP) {
+  #stamp(at: number, state: number): void {
+    const peers = this.#peers;
+    if (this.#nextStamp > MAX_STAMP) {
       // After 2^35 changes without a pause: the pending ones are stamped 1, 2, ... in order.
-      nextStamp = 1;
+      this.#nextStamp = 1;
       for (const entry of pendingEntries(peers)) {
-        peers.setValueAt(entry, nextStamp++ * STAMP + (peers.valueAt(entry) % STAMP));
+        peers.setValueAt(entry, this.#nextStamp++ * STAMP + (peers.valueAt(entry) % STAMP));
       }
     }
-    peers.setValueAt(at, nextStamp++ * STAMP + state);
-    pendingCount++;
-  };
+    peers.setValueAt(at, this.#nextStamp++ * STAMP + state);
+    this.#pendingCount++;
+  }
 
   /**
    * Stamps `key` (at entry `at`) when its wanted state now differs from the view, unstamps it when
    * not, and forgets it when it is neither live nor held by the remote.
    */
-  const refresh = (key: PeerKey, at = peers.find(key)): void => {
+  #refresh(key: PeerKey, at = this.#peers.find(key)): void {
     if (at === -1) return;
+    const peers = this.#peers;
     const value = peers.valueAt(at);
     const state = value % STAMP;
-    const differs = wanted(key, state, remote) !== state >>> VIEW_SHIFT;
+    const differs = wanted(key, state, this.#remote) !== state >>> VIEW_SHIFT;
     if (differs !== value >= STAMP) {
-      if (differs) stamp(at, state);
+      if (differs) this.#stamp(at, state);
       else {
         peers.setValueAt(at, state);
         // Stamps start again from 1 once nothing is pending.
-        if (--pendingCount === 0) nextStamp = 1;
+        if (--this.#pendingCount === 0) this.#nextStamp = 1;
       }
     }
     if (state === 0) peers.delete(key);
-  };
-
-  return {
-    connected(peer) {
-      const key = toConnectedPeerKey(peer, 'peer');
-      const field = packState(peer.flags ?? 0);
-      const at = peers.find(key);
-      if (at === -1) {
-        peers.set(key, field);
-      } else {
-        const value = peers.valueAt(at);
-        const live = (value % STAMP) & FIELD_MASK;
-        if (live === field) return;
-        // A peer we connect to again is our newest connection: it moves to the end (stamp kept).
-        if (live === 0) peers.delete(key);
-        peers.set(key, value - live + field);
-      }
-      refresh(key);
-    },
-    disconnected(peer) {
-      const key = toPeerKey(peer, 'peer');
-      const at = peers.find(key);
-      if (at === -1) return;
-      const value = peers.valueAt(at);
-      const live = (value % STAMP) & FIELD_MASK;
-      if (live === 0) return;
-      peers.setValueAt(at, value - live);
-      refresh(key, at);
-    },
-    setRemote(key) {
-      assertOptionalPeerKey(key, 'remote');
-      const previous = remote;
-      remote = key;
-      if (previous !== undefined) refresh(previous);
-      if (key !== undefined) refresh(key);
-    },
-    nextMessage(now: number): PexMessage | undefined {
-      assertTime(now);
-      if (pendingCount === 0 || now < lastSentAt + settings.intervalMs) return undefined;
-      const builder = createMessageBuilder(
-        sentSinceReset ? settings.maxAddedPerMessage : settings.firstMessageMaxAdded,
-        settings.maxDroppedPerMessage,
-      );
-      const sent: PeerKey[] = [];
-      for (const at of pendingEntries(peers)) {
-        const key = peers.keyAt(at);
-        const state = peers.valueAt(at) % STAMP;
-        const before = unpackState(state >>> VIEW_SHIFT);
-        // A change that does not fit waits; later ones of the other kind may still fit.
-        if (builder.include(key, before, unpackState(wanted(key, state, remote)))) sent.push(key);
-        if (builder.isFull()) break;
-      }
-      const message = builder.build();
-      if (message === undefined) return undefined;
-      for (const key of sent) {
-        const at = peers.find(key);
-        const value = peers.valueAt(at);
-        const state = value % STAMP;
-        // The view becomes the wanted state (stamp kept): `refresh` then unstamps it, and forgets
-        // it if nothing is left.
-        peers.setValueAt(
-          at,
-          value - state + ((state & FIELD_MASK) | (wanted(key, state, remote) << VIEW_SHIFT)),
-        );
-        refresh(key, at);
-      }
-      lastSentAt = now;
-      sentSinceReset = true;
-      return message;
-    },
-    nextMessageAt() {
-      return pendingCount === 0 ? undefined : lastSentAt + settings.intervalMs;
-    },
-    reset() {
-      // The time of the last message is kept: a strict receiver still counts it.
-      const gone: PeerKey[] = [];
-      for (let at = peers.firstEntry(); at !== -1; at = peers.nextEntry(at)) {
-        const live = (peers.valueAt(at) % STAMP) & FIELD_MASK;
-        if (live === 0) gone.push(peers.keyAt(at));
-        else peers.setValueAt(at, live);
-      }
-      for (const key of gone) peers.delete(key);
-      pendingCount = 0;
-      nextStamp = 1;
-      sentSinceReset = false;
-      // Every live peer but the remote is pending again, in the order we connected to them.
-      for (let at = peers.firstEntry(); at !== -1; at = peers.nextEntry(at)) {
-        const state = peers.valueAt(at);
-        if (wanted(peers.keyAt(at), state, remote) !== 0) stamp(at, state);
-      }
-    },
-  };
+  }
 }
 
 /** The field we want the remote to hold: our state, except for the remote itself. */
