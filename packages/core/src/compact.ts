@@ -164,7 +164,7 @@ export function assertCompactPeer(
  * over, so the check stays linear in time whatever the size.
  * @internal
  */
-export type PeerKeyCheck = (key: PeerKey) => boolean;
+type PeerKeyCheck = (key: PeerKey) => boolean;
 
 /** A new `PeerKeyCheck`, for one message. @internal */
 export function newPeerKeyCheck(): PeerKeyCheck {

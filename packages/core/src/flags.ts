@@ -73,7 +73,7 @@ export function encodePexFlags(flags: Partial<PexFlags>): number {
 }
 
 /** @throws {RangeError} naming `field` if `byte` is not an integer in 0..255. */
-export function assertFlagByte(byte: unknown, field: string): asserts byte is number {
+function assertFlagByte(byte: unknown, field: string): asserts byte is number {
   if (byte !== ((byte as number) & 0xff)) {
     throw argumentError(RangeError, field, '0..255', byte);
   }

@@ -1,4 +1,4 @@
-import { describe } from './argument-error.js';
+import { argumentError } from './argument-error.js';
 import { compactPeerKey } from './decoded-peer.js';
 import {
   DEFAULT_INBOUND_BURST_MESSAGES,
@@ -203,7 +203,7 @@ const INBOUND_DEFAULTS = {
 function resolveInboundOptions(options: InboundViewOptions | undefined): ResolvedInboundOptions {
   const given = givenOptions(options);
   if (given.accept !== undefined && typeof given.accept !== 'function') {
-    throw new TypeError(`"accept" expected a function, got ${describe(given.accept)}`);
+    throw argumentError(TypeError, 'accept', 'a function', given.accept);
   }
   const resolved: Record<string, unknown> = { accept: given.accept };
   for (const field of Object.keys(INBOUND_DEFAULTS) as (keyof typeof INBOUND_DEFAULTS)[]) {
@@ -295,12 +295,12 @@ function collect(
 
 function assertMessage(message: unknown): asserts message is PexMessage {
   if (typeof message !== 'object' || message === null) {
-    throw new TypeError(`"message" expected a PexMessage, got ${describe(message)}`);
+    throw argumentError(TypeError, 'message', 'a PexMessage', message);
   }
   for (const list of ['added', 'added6', 'dropped', 'dropped6'] as const) {
     const peers = (message as Partial<PexMessage>)[list];
     if (!Array.isArray(peers)) {
-      throw new TypeError(`"message.${list}" expected an array, got ${describe(peers)}`);
+      throw argumentError(TypeError, `message.${list}`, 'an array', peers);
     }
   }
 }
@@ -312,9 +312,8 @@ function assertMessage(message: unknown): asserts message is PexMessage {
 function keyOf(peer: CompactPeer, family: AddressFamily): PeerKey {
   const key = compactPeerKey(peer);
   if ((typeof key === 'number') !== (family === 4)) {
-    throw new TypeError(
-      `"peer.address" expected ${family === 4 ? 4 : 16} bytes (IPv${family}), got ${describe(peer.address)}`,
-    );
+    const expected = `${family === 4 ? 4 : 16} bytes (IPv${family})`;
+    throw argumentError(TypeError, 'peer.address', expected, peer.address.length);
   }
   return typeof key === 'number' ? key : unmapKey(key);
 }

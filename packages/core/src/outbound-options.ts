@@ -1,3 +1,4 @@
+import { argumentError } from './argument-error.js';
 import {
   DEFAULT_FIRST_MESSAGE_MAX_ADDED,
   DEFAULT_SEND_INTERVAL_MS,
@@ -54,7 +55,7 @@ export function resolveOutboundOptions(
  */
 export function givenOptions<T extends object>(options: T | undefined): Partial<T> {
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
-    throw new TypeError(`"options" expected an object, got ${String(options)}`);
+    throw argumentError(TypeError, 'options', 'an object', options);
   }
   return options ?? {};
 }
@@ -66,7 +67,7 @@ export function givenOptions<T extends object>(options: T | undefined): Partial<
 export function assertInteger(value: unknown, field: string, min: 0 | 1): void {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
     const expected = min === 0 ? 'a non-negative integer' : 'a positive integer';
-    throw new RangeError(`"${field}" expected ${expected}, got ${String(value)}`);
+    throw argumentError(RangeError, field, expected, value);
   }
 }
 
@@ -76,6 +77,6 @@ export function assertInteger(value: unknown, field: string, min: 0 | 1): void {
  */
 export function assertTime(now: unknown): asserts now is number {
   if (typeof now !== 'number' || !Number.isFinite(now)) {
-    throw new RangeError(`"now" expected a finite number of ms, got ${String(now)}`);
+    throw argumentError(RangeError, 'now', 'a finite number of ms', now);
   }
 }

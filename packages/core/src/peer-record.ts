@@ -1,4 +1,4 @@
-import { describe } from './argument-error.js';
+import { argumentError } from './argument-error.js';
 import { assertCompactPeer } from './compact.js';
 import { type PeerKey, peerKey } from './peer-key.js';
 import type { CompactPeer } from './types.js';
@@ -31,7 +31,7 @@ export function toConnectedPeerKey(peer: unknown, field: string): PeerKey {
  */
 export function toPeerKey(peer: unknown, field: string): PeerKey {
   if (typeof peer !== 'object' || peer === null) {
-    throw new TypeError(`"${field}" expected a peer object, got ${describe(peer)}`);
+    throw argumentError(TypeError, field, 'a peer object', peer);
   }
   const { address, port } = peer as Partial<CompactPeer>;
   return toConnectedPeerKey({ address, port }, field);
@@ -48,7 +48,7 @@ export function assertOptionalPeerKey(
   if (remote === undefined) return;
   if (typeof remote === 'number' && Number.isSafeInteger(remote) && remote >= 0) return;
   if (typeof remote === 'string' && remote.length === 9) return;
-  throw new TypeError(`"${field}" expected a peer key from peerKey(), got ${describe(remote)}`);
+  throw argumentError(TypeError, field, 'a peer key from peerKey()', remote);
 }
 
 function addressLengthOf(peer: unknown): number {
