@@ -1,4 +1,4 @@
-import type { PeerKey } from '@pex/core';
+import { type PeerKey, peerKeyAddress } from '@pex/core';
 import ipaddr from 'ipaddr.js';
 import { ipv4RangeOf, ipv6RangeOf } from './address-range.js';
 
@@ -275,10 +275,9 @@ function parseHost(host: string, input: string, family: PexFamily, port: number)
         `"address" expected an IPv4 or IPv6 address (not a hostname), got ${describeInput(input)}`,
       );
     }
-    // Four decimal parts without leading zeros are already the canonical text.
-    const bytes = new Uint8Array(4);
-    for (let i = 3, rest = ip; i >= 0; i--, rest >>>= 8) bytes[i] = rest;
-    return { address: host, family: 4, bytes, port };
+    // Four decimal parts without leading zeros are already the canonical text; the bytes are
+    // those of the peer key of this address (with port 0).
+    return { address: host, family: 4, bytes: peerKeyAddress(ip * 0x10000), port };
   }
   if (!ipaddr.IPv6.isValid(host)) {
     throw new TypeError(`"address" expected an IPv6 address, got ${describeInput(input)}`);
