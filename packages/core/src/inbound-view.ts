@@ -148,10 +148,18 @@ class View implements InboundView {
     let room = settings.maxPeersPerSource - known.size + dropped.length;
     let ignored = 0;
     const added: InboundPeer[] = [];
+    let overflowed: InboundPeer[] | undefined;
     const accept = settings.accept;
     for (const peer of candidates) {
       if (known.has(peer.key)) continue;
-      if (room <= 0 || (accept !== undefined && !accept(peer))) {
+      if (room <= 0) {
+        // Not judged: the source has no room left, whatever `accept` would say.
+        ignored++;
+        overflowed ??= [];
+        overflowed.push(peer);
+        continue;
+      }
+      if (accept !== undefined && !accept(peer)) {
         ignored++;
         continue;
       }
@@ -165,9 +173,19 @@ class View implements InboundView {
     this.#tokens = available - 1;
     this.#lastAt = Math.max(lastAt ?? now, now);
     if (addedCount > 0) this.#sawAdded = true;
-    return { added, dropped, violations, applied: true, ignored };
+    return {
+      added,
+      dropped,
+      violations,
+      applied: true,
+      ignored,
+      overflowed: overflowed ?? NOTHING_OVERFLOWED,
+    };
   }
 }
+
+/** `overflowed` of every result with none: shared, so a message within the cap allocates no list for it. */
+const NOTHING_OVERFLOWED: readonly InboundPeer[] = /* @__PURE__ */ Object.freeze([]);
 
 /** Value of a key in `scratch` while a message is read: where in the message it appeared. */
 const IN_DROPPED = 1;
@@ -229,6 +247,7 @@ function refuse(elapsed: number, settings: ResolvedInboundOptions): InboundResul
     ],
     applied: false,
     ignored: 0,
+    overflowed: NOTHING_OVERFLOWED,
   };
 }
 

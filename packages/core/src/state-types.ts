@@ -101,4 +101,9 @@ export interface InboundResult {
   readonly applied: boolean;
   /** Peers left out: refused by the predicate or beyond the per-source cap. */
   readonly ignored: number;
+  /**
+   * The new peers left out because this source already filled its `maxPeersPerSource` (counted
+   * in `ignored` too; the predicate was not asked about them). Empty when nothing overflowed.
+   */
+  readonly overflowed: readonly InboundPeer[];
 }

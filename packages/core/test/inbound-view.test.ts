@@ -218,6 +218,28 @@ describe('inbound view: caps and the caller predicate', () => {
     expect(view.knownPeerCount).toBe(10);
   });
 
+  test('overflowed lists exactly the new peers past the cap, unjudged; none when within it', () => {
+    const byPort = (from: number, count: number) =>
+      Array.from({ length: count }, (_, i) => v4(1, 7000 + from + i, 0));
+    const judged: number[] = [];
+    const view = createInboundView({
+      maxPeersPerSource: 4,
+      accept: (peer) => {
+        judged.push(peer.port);
+        return peer.port !== 7001;
+      },
+    });
+    const first = view.receive(message({ added: byPort(0, 3) }), 0);
+    expect(first.overflowed).toEqual([]);
+    judged.length = 0;
+    const second = view.receive(message({ added: byPort(0, 8) }), 60_000);
+    // 7000 and 7002 known; 7001 refused again; room for 2 more (7003, 7004); 7005..7007 overflow.
+    expect(ports(second.added)).toEqual([7003, 7004]);
+    expect(ports(second.overflowed)).toEqual([7005, 7006, 7007]);
+    expect(second.ignored).toBe(1 + 3);
+    expect(judged).toEqual([7001, 7003, 7004]);
+  });
+
   test('accept refuses peers: counted as ignored, not remembered', () => {
     const seen: number[] = [];
     const view = createInboundView({

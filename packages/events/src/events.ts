@@ -1,6 +1,7 @@
 import type { PexDecodeError, PexViolation } from '@pex/core';
 import type { PexFamily } from './address.js';
 import type { PexPeerFlags } from './flags.js';
+import type { PexRefusal } from './peer-policy.js';
 
 /** Payload of `peer`: a peer the remote reported and the policy accepted. */
 export interface PexPeerEvent {
@@ -25,6 +26,27 @@ export interface PexDroppedEvent {
   readonly port: number;
   /** 4 or 6. */
   readonly family: PexFamily;
+}
+
+/**
+ * Why a peer the remote reported was not emitted as `peer`:
+ * - a `PexRefusal` of the default policy (`port-zero`, `unspecified`, `multicast`, `broadcast`,
+ *   `reserved`, `local-from-remote`, `own-address`);
+ * - `policy`: a custom `accept` policy returned false (or threw);
+ * - `source-full`: this remote already filled its share of memory (`inbound.maxPeersPerSource`).
+ */
+export type PexRefusalReason = PexRefusal | 'policy' | 'source-full';
+
+/** Payload of `refused`: a peer the remote reported that was left out, and why. */
+export interface PexRefusedEvent {
+  /** Canonical text (`1.2.3.4`, `2001:db8::1`), as a `peer` event would have given it. */
+  readonly address: string;
+  /** The port the remote reported (0 included). */
+  readonly port: number;
+  /** 4 or 6. */
+  readonly family: PexFamily;
+  /** Why it was left out. */
+  readonly reason: PexRefusalReason;
 }
 
 /**
@@ -78,6 +100,11 @@ export interface PexSessionEvents {
   peer: (peer: PexPeerEvent) => void;
   /** A peer the remote reported before and now drops. */
   dropped: (peer: PexDroppedEvent) => void;
+  /**
+   * A new peer from the remote that was left out (by the policy, or because the remote's share
+   * of memory is full). Built only while someone listens; counted in `getCounters()` always.
+   */
+  refused: (peer: PexRefusedEvent) => void;
   /** A received payload that failed to decode; nothing of it was applied. */
   invalid: (error: PexDecodeError) => void;
   /** The remote broke a rule (too frequent, too many peers, added and dropped at once). */

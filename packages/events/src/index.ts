@@ -39,6 +39,8 @@ export {
 export type {
   PexDroppedEvent,
   PexPeerEvent,
+  PexRefusalReason,
+  PexRefusedEvent,
   PexSentEvent,
   PexSessionEventName,
   PexSessionEvents,
@@ -62,5 +64,5 @@ export {
   type PexSessionOptions,
   type PexViolationAction,
 } from './session-options.js';
-export type { PexSession, PexSessionEmitter } from './session-types.js';
+export type { PexCounters, PexSession, PexSessionEmitter } from './session-types.js';
 export { type PexClock, type PexTimers, realClock, realTimers } from './timers.js';

@@ -1,5 +1,5 @@
 import type { PeerAddressInput } from './address.js';
-import type { PexSessionEventName, PexSessionEvents } from './events.js';
+import type { PexRefusalReason, PexSessionEventName, PexSessionEvents } from './events.js';
 import type { PexFlagsInput } from './flags.js';
 
 /**
@@ -29,6 +29,35 @@ export interface PexSessionEmitter {
 }
 
 /**
+ * What one session has done so far, read with `getCounters()`: a snapshot, plain data. Counts
+ * of peers are peers, not messages.
+ */
+export interface PexCounters {
+  /** Messages handed to `send`. */
+  readonly messagesSent: number;
+  /** Bytes of those messages. */
+  readonly bytesSent: number;
+  /** Peers advertised in them (`added` + `added6`). */
+  readonly addedSent: number;
+  /** Peers dropped in them (`dropped` + `dropped6`). */
+  readonly droppedSent: number;
+  /** Payloads given to `receive`, valid or not. */
+  readonly messagesReceived: number;
+  /** Bytes of those payloads. */
+  readonly bytesReceived: number;
+  /** New peers emitted as `peer`. */
+  readonly addedReceived: number;
+  /** Peers emitted as `dropped`. */
+  readonly droppedReceived: number;
+  /** Payloads that did not decode (`invalid` events). */
+  readonly invalidPayloads: number;
+  /** Rule breaks (`violation` events). */
+  readonly violations: number;
+  /** Peers left out, by reason (`refused` events); every reason is present, 0 if none. */
+  readonly refused: Readonly<Record<PexRefusalReason, number>>;
+}
+
+/**
  * One connection's PEX. Nothing is sent before both `start()` and `setRemoteSupportsPex()`;
  * then the first message goes out `firstMessageDelayMs` later (or as soon as there is
  * something to say), and later ones at most once per `intervalMs`, only when something changed.
@@ -50,7 +79,10 @@ export interface PexSession extends PexSessionEmitter {
   destroy(): void;
   /**
    * Records whether the remote advertised ut_pex in its extended handshake (BEP 10); call it
-   * again with `false` if a later handshake withdraws it. Nothing is ever sent before `true`.
+   * again with `false` if a later handshake withdraws it. Nothing is ever sent before `true`,
+   * nor while it is `false` again (and nothing is then recorded as told). When support comes
+   * back after a withdrawal, the remote is treated as knowing nothing: the next message is a
+   * full first message (first-message caps, no drops of peers it never heard of).
    */
   setRemoteSupportsPex(supported?: boolean): void;
   /**
@@ -84,4 +116,6 @@ export interface PexSession extends PexSessionEmitter {
   receive(bytes: Uint8Array): void;
   /** Looks at the outbound again now (after changing an injected `outbound`). */
   refresh(): void;
+  /** What the session has sent, received and refused so far (a fresh snapshot each call). */
+  getCounters(): PexCounters;
 }

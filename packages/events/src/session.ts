@@ -17,12 +17,21 @@ import { EventEmitter } from 'eventemitter3';
 import { describePeerKey, type PeerAddressInput, parsePeerAddress } from './address.js';
 import type {
   PexPeerEvent,
+  PexRefusalReason,
+  PexRefusedEvent,
   PexSessionEventName,
   PexSessionEvents,
   PexWarningSource,
 } from './events.js';
 import { type PexFlagsInput, readPeerFlags, resolveFlagByte } from './flags.js';
-import { type PexEndpoint, type PexPolicyContext, rememberRange } from './peer-policy.js';
+import {
+  acceptPeerByDefault,
+  classifyPeer,
+  type PexEndpoint,
+  type PexPolicyContext,
+  rememberRange,
+} from './peer-policy.js';
+import { createCounters, type SessionCounters } from './session-counters.js';
 import {
   MAX_LOCAL_ADDRESSES,
   type PexSessionOptions,
@@ -30,7 +39,7 @@ import {
   resolveSessionOptions,
   toEndpoint,
 } from './session-options.js';
-import type { PexSession } from './session-types.js';
+import type { PexCounters, PexSession } from './session-types.js';
 
 /**
  * Creates a session for one connection. Creating it starts nothing and sends nothing.
@@ -51,7 +60,7 @@ import type { PexSession } from './session-types.js';
  */
 export function createPexSession(options: PexSessionOptions): PexSession {
   const resolved = resolveSessionOptions(options);
-  return new Session(resolved, options.outbound, options.remoteAddress, undefined);
+  return new Session(resolved, options.outbound, options.remoteAddress, undefined, undefined);
 }
 
 /**
@@ -66,15 +75,17 @@ export type PexSessionRelay = <K extends PexSessionEventName>(
 
 /**
  * `createPexSession` with a relay: how the wire adapter hears the session's events without a
- * listener (and an emitter) per event and connection.
+ * listener (and an emitter) per event and connection. `relayListens(event)` says whether the
+ * relay wants events that cost something to build when no one listens (`refused`).
  * @internal
  */
 export function createRelayedPexSession(
   options: PexSessionOptions,
   relay: PexSessionRelay,
+  relayListens: (event: PexSessionEventName) => boolean,
 ): PexSession {
   const resolved = resolveSessionOptions(options);
-  return new Session(resolved, options.outbound, options.remoteAddress, relay);
+  return new Session(resolved, options.outbound, options.remoteAddress, relay, relayListens);
 }
 
 class Session implements PexSession {
@@ -82,6 +93,8 @@ class Session implements PexSession {
   // the first listener: a session whose events only go to its relay never has one.
   #emitter: EventEmitter<PexSessionEvents> | undefined;
   readonly #relay: PexSessionRelay | undefined;
+  readonly #relayListens: ((event: PexSessionEventName) => boolean) | undefined;
+  readonly #counters: SessionCounters = createCounters();
   readonly #options: ResolvedSessionOptions;
   /** Our own addresses: the option's, plus those added later (bounded). */
   readonly #localAddresses: PexEndpoint[];
@@ -89,14 +102,20 @@ class Session implements PexSession {
   /** Set when we own the outbound (no `outbound` option): addPeer/dropPeer feed it. */
   readonly #tracker: OutboundTracker | undefined;
   #inbound: InboundView;
-  /** The peers the policy accepted during the current `receive`, in order, and their events. */
-  #accepted: { readonly peers: InboundPeer[]; readonly events: PexPeerEvent[] } | undefined;
+  /**
+   * During a `receive`: the peers the policy accepted, in order, with their events, and the
+   * refusals to report once the message is applied (only while someone listens).
+   */
+  #judged: JudgedPeers | undefined;
   #remote: PexEndpoint | undefined;
   /** What the policy is told besides the peer; rebuilt when the remote changes. */
   #context: PexPolicyContext;
   #started = false;
   #remoteSupportsPex = false;
+  /** Set when the remote withdrew ut_pex after supporting it: it gets a full list when back. */
+  #remoteWithdrewPex = false;
   #destroyed = false;
+  /** Set once a violation asked for a disconnect: nothing more from the remote is processed. */
   #disconnectRequested = false;
   /** Earliest first send: when sending became possible + firstMessageDelayMs. */
   #firstAllowedAt = 0;
@@ -110,9 +129,11 @@ class Session implements PexSession {
     outbound: PexOutbound | undefined,
     remote: PeerAddressInput | undefined,
     relay: PexSessionRelay | undefined,
+    relayListens: ((event: PexSessionEventName) => boolean) | undefined,
   ) {
     this.#options = options;
     this.#relay = relay;
+    this.#relayListens = relayListens;
     this.#localAddresses = [...options.localAddresses];
     this.#remote = remote === undefined ? undefined : toEndpoint(remote);
     this.#context = { remote: this.#remote, localAddresses: this.#localAddresses };
@@ -208,8 +229,18 @@ class Session implements PexSession {
     if (this.#destroyed) return;
     if (supported === this.#remoteSupportsPex) return;
     this.#remoteSupportsPex = supported;
-    if (supported) this.#onSendingMaybeEnabled();
-    else this.#clearTimer();
+    if (!supported) {
+      this.#remoteWithdrewPex = true;
+      this.#clearTimer();
+      return;
+    }
+    if (this.#remoteWithdrewPex) {
+      // BEP 10 lets a remote switch an extension off (id 0) and on again; what it was told
+      // before may be gone, and what changed meanwhile was never sent: start from a full list.
+      this.#remoteWithdrewPex = false;
+      this.#guard('core', () => this.#outbound.reset());
+    }
+    this.#onSendingMaybeEnabled();
   }
 
   setRemoteAddress(address: PeerAddressInput | undefined): void {
@@ -249,17 +280,25 @@ class Session implements PexSession {
   }
 
   receive(bytes: Uint8Array): void {
-    if (this.#destroyed) return;
+    // After a violation decided to disconnect, later payloads (already buffered, or arriving
+    // before the transport closes) are not decoded: nothing more from this remote counts.
+    if (this.#destroyed || this.#disconnectRequested) return;
     if (!(bytes instanceof Uint8Array)) {
       this.#warn('receive', new TypeError(`"bytes" expected a Uint8Array, got ${typeof bytes}`));
       return;
     }
+    this.#counters.messagesReceived++;
+    this.#counters.bytesReceived += bytes.length;
     this.#guard('core', () => this.#process(bytes));
   }
 
   refresh(): void {
     if (this.#destroyed) return;
     this.#schedule();
+  }
+
+  getCounters(): PexCounters {
+    return this.#counters.snapshot();
   }
 
   // --- receiving ---
@@ -273,6 +312,7 @@ class Session implements PexSession {
       message = decodePexMessage(bytes, limits === DEFAULT_PEX_LIMITS ? undefined : limits);
     } catch (error) {
       if (!isPexDecodeError(error)) throw error;
+      this.#counters.invalidPayloads++;
       this.#emitSafely('invalid', error);
       this.#onViolation();
       return;
@@ -280,22 +320,37 @@ class Session implements PexSession {
     // The policy runs inside the view, so refused peers never take room in its per-source memory;
     // the events it builds are kept for the peers the view then reports (the accepted ones, in
     // the order the policy saw them; looked up by identity, rebuilt if the view reports another).
-    const accepted = { peers: [] as InboundPeer[], events: [] as PexPeerEvent[] };
-    this.#accepted = accepted;
+    const judged: JudgedPeers = {
+      peers: [],
+      events: [],
+      refused: this.#listens('refused') ? [] : undefined,
+      refusals: [],
+    };
+    // Saved and restored: a policy may call `receive` again (another remote's payload).
+    const outer = this.#judged;
+    this.#judged = judged;
     let result: InboundResult;
     try {
       result = this.#inbound.receive(message, now);
     } finally {
-      this.#accepted = undefined;
+      this.#judged = outer;
     }
+    // Counted once the message is applied: a message refused whole (or a throwing view) leaves
+    // the counters as they were.
+    const counters = this.#counters;
+    for (const reason of judged.refusals) counters.countRefused(reason);
+    for (let i = 0; i < result.overflowed.length; i++) counters.countRefused('source-full');
+    counters.addedReceived += result.added.length;
+    counters.droppedReceived += result.dropped.length;
+    counters.violations += result.violations.length;
     let next = 0;
     for (const peer of result.added) {
       if (this.#destroyed) return;
       let at = next;
-      while (at < accepted.peers.length && accepted.peers[at] !== peer) at++;
+      while (at < judged.peers.length && judged.peers[at] !== peer) at++;
       let event: PexPeerEvent;
-      if (at < accepted.peers.length) {
-        event = accepted.events[at] as PexPeerEvent;
+      if (at < judged.peers.length) {
+        event = judged.events[at] as PexPeerEvent;
         next = at + 1;
       } else {
         event = this.#toPeerEvent(peer);
@@ -307,6 +362,17 @@ class Session implements PexSession {
       const { address, family } = describePeerKey(peer.key, peer.port);
       this.#emitSafely('dropped', { address, port: peer.port, family });
     }
+    if (judged.refused !== undefined) {
+      for (const refused of judged.refused) {
+        if (this.#destroyed) return;
+        this.#emitSafely('refused', refused);
+      }
+      for (const peer of result.overflowed) {
+        if (this.#destroyed) return;
+        const { address, family } = describePeerKey(peer.key, peer.port);
+        this.#emitSafely('refused', { address, port: peer.port, family, reason: 'source-full' });
+      }
+    }
     for (const violation of result.violations) {
       if (this.#destroyed) return;
       this.#emitSafely('violation', violation);
@@ -314,44 +380,63 @@ class Session implements PexSession {
     if (result.violations.length > 0) this.#onViolation();
   }
 
+  /** True if someone listens to `event`: the session's own listeners or the relay. */
+  #listens(event: PexSessionEventName): boolean {
+    return (
+      (this.#emitter !== undefined && this.#emitter.listenerCount(event) > 0) ||
+      this.#relayListens?.(event) === true
+    );
+  }
+
   /** The view's `accept`: never throws (the view would refuse the whole message). */
   readonly #acceptInbound = (peer: InboundPeer): boolean => {
+    const judged = this.#judged;
     let event: PexPeerEvent | undefined;
+    let verdict: 'accept' | PexRefusalReason = 'policy';
     try {
-      event = this.#judge(peer);
+      event = this.#toPeerEvent(peer);
+      verdict = this.#judge(event);
     } catch (error) {
       // Only reachable if the core hands over a malformed peer.
       this.#warn('core', error);
     }
-    if (event !== undefined && this.#accepted !== undefined) {
-      this.#accepted.peers.push(peer);
-      this.#accepted.events.push(event);
+    if (judged === undefined || event === undefined) return false;
+    if (verdict === 'accept') {
+      judged.peers.push(peer);
+      judged.events.push(event);
+      return true;
     }
-    return event !== undefined;
+    judged.refusals.push(verdict);
+    const { address, port, family } = event;
+    judged.refused?.push({ address, port, family, reason: verdict });
+    return false;
   };
 
-  /** The peer as an event if the policy accepts it; a throwing policy refuses (and warns). */
-  #judge(peer: InboundPeer): PexPeerEvent | undefined {
+  /**
+   * The policy's verdict on `event`: the default policy's reason, or `policy` for a custom
+   * policy that refuses or throws (and warns).
+   */
+  #judge(event: PexPeerEvent): 'accept' | PexRefusalReason {
+    const { accept } = this.#options;
+    try {
+      if (accept === acceptPeerByDefault) return classifyPeer(event, this.#context);
+      return accept(event, this.#context) === true ? 'accept' : 'policy';
+    } catch (error) {
+      this.#warn('policy', error);
+      return 'policy';
+    }
+  }
+
+  #toPeerEvent(peer: InboundPeer): PexPeerEvent {
     const facts = describePeerKey(peer.key, peer.port);
-    const event: PexPeerEvent = {
+    // The default policy then finds the range without parsing the text again.
+    rememberRange(facts.address, facts.range);
+    return {
       address: facts.address,
       port: peer.port,
       family: facts.family,
       flags: readPeerFlags(peer.flags),
     };
-    // The default policy then finds the range without parsing the text again.
-    rememberRange(facts.address, facts.range);
-    try {
-      return this.#options.accept(event, this.#context) === true ? event : undefined;
-    } catch (error) {
-      this.#warn('policy', error);
-      return undefined;
-    }
-  }
-
-  #toPeerEvent(peer: InboundPeer): PexPeerEvent {
-    const { address, family } = describePeerKey(peer.key, peer.port);
-    return { address, port: peer.port, family, flags: readPeerFlags(peer.flags) };
   }
 
   #onViolation(): void {
@@ -453,6 +538,7 @@ class Session implements PexSession {
     if (message === undefined) return false;
     const bytes = encodePexMessage(message);
     this.#lastSentAt = now;
+    this.#counters.countSent(message, bytes.length);
     try {
       this.#options.send(bytes);
     } catch (error) {
@@ -526,4 +612,16 @@ class Session implements PexSession {
       this.#warn('listener', error);
     }
   }
+}
+
+/** What the policy decided during one `receive`, reported once the view applied the message. */
+interface JudgedPeers {
+  /** Accepted peers, in the order the policy saw them. */
+  readonly peers: InboundPeer[];
+  /** Their `peer` events. */
+  readonly events: PexPeerEvent[];
+  /** The `refused` events to emit, or undefined when no one listens. */
+  readonly refused: PexRefusedEvent[] | undefined;
+  /** Every refusal's reason, for the counters. */
+  readonly refusals: PexRefusalReason[];
 }

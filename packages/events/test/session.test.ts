@@ -539,7 +539,8 @@ describe('receiving', () => {
     let disconnects = 0;
     const strict = setUp({ onViolation: 'disconnect', disconnect: () => disconnects++ });
     flood(strict.session);
-    expect(strict.events.violation.length).toBeGreaterThan(1);
+    // The first violation asks for the disconnect; the rest of the flood is not even decoded.
+    expect(strict.events.violation).toHaveLength(1);
     expect(disconnects).toBe(1);
 
     let invalidDisconnects = 0;
@@ -550,6 +551,26 @@ describe('receiving', () => {
     strictInvalid.session.receive(new Uint8Array([0x64])); // "d": truncated
     expect(strictInvalid.events.invalid).toHaveLength(1);
     expect(invalidDisconnects).toBe(1);
+  });
+
+  test('after a violation asks for a disconnect, a valid payload behind it is neither decoded nor emitted', () => {
+    let disconnects = 0;
+    const { session, events } = setUp({
+      onViolation: 'disconnect',
+      disconnect: () => disconnects++,
+    });
+    session.receive(new Uint8Array([0x64])); // "d": truncated
+    session.receive(encodePexMessage(message({ added: ['8.8.8.8:6881'] })));
+    expect(disconnects).toBe(1);
+    expect(events.invalid).toHaveLength(1);
+    expect(events.peer).toEqual([]);
+    expect(session.getCounters()).toMatchObject({ messagesReceived: 1, invalidPayloads: 1 });
+
+    // Without the disconnect decision the same valid payload is delivered.
+    const lenient = setUp();
+    lenient.session.receive(new Uint8Array([0x64]));
+    lenient.session.receive(encodePexMessage(message({ added: ['8.8.8.8:6881'] })));
+    expect(lenient.events.peer.map((peer) => peer.address)).toEqual(['8.8.8.8']);
   });
 
   test('a throwing disconnect callback becomes a warning', () => {

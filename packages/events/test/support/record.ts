@@ -2,6 +2,7 @@ import { type CompactPeer, decodePexMessage, type PexMessage } from '@pex/core';
 import {
   type PexDroppedEvent,
   type PexPeerEvent,
+  type PexRefusedEvent,
   type PexSentEvent,
   type PexSession,
   type PexViolationEvent,
@@ -15,6 +16,7 @@ import {
 export interface Recorded {
   readonly peer: PexPeerEvent[];
   readonly dropped: PexDroppedEvent[];
+  readonly refused: PexRefusedEvent[];
   readonly invalid: Error[];
   readonly violation: PexViolationEvent[];
   readonly sent: PexSentEvent[];
@@ -25,6 +27,7 @@ export function record(session: PexSession): Recorded {
   const recorded: Recorded = {
     peer: [],
     dropped: [],
+    refused: [],
     invalid: [],
     violation: [],
     sent: [],
@@ -32,6 +35,7 @@ export function record(session: PexSession): Recorded {
   };
   session.on('peer', (e) => recorded.peer.push(e));
   session.on('dropped', (e) => recorded.dropped.push(e));
+  session.on('refused', (e) => recorded.refused.push(e));
   session.on('invalid', (e) => recorded.invalid.push(e));
   session.on('violation', (e) => recorded.violation.push(e));
   session.on('sent', (e) => recorded.sent.push(e));
