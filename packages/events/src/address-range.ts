@@ -1,12 +1,117 @@
 import ipaddr from 'ipaddr.js';
 
-// Range lookups from address integers, derived at load from ipaddr.js's own range tables
-// (`SpecialRanges`, what `range()` matches against), so that the answer is always the one
-// `ipaddr.parse(text).range()` gives for the address's text, without formatting or parsing text.
-// The tables are read, never written here: ipaddr.js stays the one place that says which ranges
-// exist. The tests compare both answers on random and boundary addresses.
+// Range lookups from address integers, against a table of special-purpose subnets that is ours:
+// written out below from the RFCs and the IANA IPv4 and IPv6 Special-Purpose Address Registries,
+// with ipaddr.js's range names, in ipaddr.js's order (the first match wins, as in its
+// `range()`), so that the answer is the one `ipaddr.parse(text).range()` gives for the address's
+// text, without formatting or parsing text.
+// ipaddr.js keeps its own table in `SpecialRanges` on the IPv4 and IPv6 prototypes, a field that
+// is neither documented nor typed. This module used to read it, and when it was missing or
+// altered every address became `unicast`: the default peer policy accepted 127.0.0.1, 10.0.0.1
+// and 224.0.0.1 from a public remote, failing open. Owning the table makes the policy fail
+// closed whatever happens to that field. Only ipaddr.js's public API is used here (`parseCIDR`,
+// `toByteArray`); the tests hold the table to ipaddr.js's `range()` on random and boundary
+// addresses, and run the policy with the field deleted and replaced.
 
-/** One subnet of an ipaddr.js range, as integers. */
+/**
+ * The special-purpose subnets, as [ipaddr.js range name, CIDR], in ipaddr.js's order.
+ * @internal exported for the tests.
+ */
+export const IPV4_SPECIAL_RANGES: readonly (readonly [name: string, cidr: string])[] = [
+  // RFC 1122 3.2.1.3 ("this network"), RFC 6890.
+  ['unspecified', '0.0.0.0/8'],
+  // RFC 919, RFC 8190 (limited broadcast).
+  ['broadcast', '255.255.255.255/32'],
+  // RFC 5771 (was RFC 3171).
+  ['multicast', '224.0.0.0/4'],
+  // RFC 3927.
+  ['linkLocal', '169.254.0.0/16'],
+  // RFC 1122 3.2.1.3, RFC 6890.
+  ['loopback', '127.0.0.0/8'],
+  // RFC 6598 (shared address space).
+  ['carrierGradeNat', '100.64.0.0/10'],
+  // RFC 1918.
+  ['private', '10.0.0.0/8'],
+  ['private', '172.16.0.0/12'],
+  ['private', '192.168.0.0/16'],
+  // RFC 6890 (IETF protocol assignments).
+  ['reserved', '192.0.0.0/24'],
+  // RFC 5737 (TEST-NET-1, documentation).
+  ['reserved', '192.0.2.0/24'],
+  // RFC 7526 (deprecated 6to4 relay anycast, was RFC 3068).
+  ['reserved', '192.88.99.0/24'],
+  // RFC 2544 (benchmarking).
+  ['reserved', '198.18.0.0/15'],
+  // RFC 5737 (TEST-NET-2, documentation).
+  ['reserved', '198.51.100.0/24'],
+  // RFC 5737 (TEST-NET-3, documentation).
+  ['reserved', '203.0.113.0/24'],
+  // RFC 1112 4 (class E, reserved for future use).
+  ['reserved', '240.0.0.0/4'],
+  // RFC 7534 (AS112-v4).
+  ['as112', '192.175.48.0/24'],
+  // RFC 7535 (AS112 direct delegation).
+  ['as112', '192.31.196.0/24'],
+  // RFC 7450 (AMT).
+  ['amt', '192.52.193.0/24'],
+];
+
+/**
+ * As `IPV4_SPECIAL_RANGES`, for IPv6.
+ * @internal exported for the tests.
+ */
+export const IPV6_SPECIAL_RANGES: readonly (readonly [name: string, cidr: string])[] = [
+  // RFC 4291 2.5.2.
+  ['unspecified', '::/128'],
+  // RFC 4291 2.5.6.
+  ['linkLocal', 'fe80::/10'],
+  // RFC 4291 2.7.
+  ['multicast', 'ff00::/8'],
+  // RFC 4291 2.5.3.
+  ['loopback', '::1/128'],
+  // RFC 4193.
+  ['uniqueLocal', 'fc00::/7'],
+  // RFC 4291 2.5.5.2.
+  ['ipv4Mapped', '::ffff:0:0/96'],
+  // RFC 3879 (site-local, deprecated).
+  ['deprecatedSiteLocal', 'fec0::/10'],
+  // RFC 6666 (discard-only).
+  ['discard', '100::/64'],
+  // RFC 6145 (IPv4-translated, now RFC 7915).
+  ['rfc6145', '::ffff:0:0:0/96'],
+  // RFC 6052 (IPv4/IPv6 translation, well-known prefix).
+  ['rfc6052', '64:ff9b::/96'],
+  // RFC 8215 (local-use IPv4/IPv6 translation).
+  ['rfc6052', '64:ff9b:1::/48'],
+  // RFC 3056 (6to4).
+  ['6to4', '2002::/16'],
+  // RFC 4380 (Teredo).
+  ['teredo', '2001::/32'],
+  // RFC 5180 (benchmarking).
+  ['benchmarking', '2001:2::/48'],
+  // RFC 7450 (AMT).
+  ['amt', '2001:3::/32'],
+  // RFC 7535 (AS112 direct delegation).
+  ['as112v6', '2001:4:112::/48'],
+  // RFC 7534 (AS112-v6).
+  ['as112v6', '2620:4f:8000::/48'],
+  // RFC 4843 (ORCHID, deprecated).
+  ['deprecatedOrchid', '2001:10::/28'],
+  // RFC 7343 (ORCHIDv2).
+  ['orchid2', '2001:20::/28'],
+  // RFC 9374 (DRIP entity tags).
+  ['droneRemoteIdProtocolEntityTags', '2001:30::/28'],
+  // RFC 9602 (segment routing SIDs).
+  ['segmentRouting', '5f00::/16'],
+  // RFC 2928 (IETF protocol assignments).
+  ['reserved', '2001::/23'],
+  // RFC 3849 (documentation).
+  ['reserved', '2001:db8::/32'],
+  // RFC 9637 (documentation).
+  ['reserved', '3fff::/20'],
+];
+
+/** One subnet of a special range, as integers. */
 interface Subnet {
   /** The ipaddr.js range name (`private`, `reserved`, ...). */
   readonly name: string;
@@ -22,35 +127,25 @@ interface Subnet {
 interface RangeTable {
   /** The range of every address starting with this byte, or undefined to look at `subnets`. */
   readonly decided: readonly (string | undefined)[];
-  /** Subnets that may match an address starting with this byte, in ipaddr.js's order. */
+  /** Subnets that may match an address starting with this byte, in the table's order. */
   readonly subnets: readonly (readonly Subnet[])[];
 }
 
 /** ipaddr.js's name for an address in no special range. */
 const UNICAST = 'unicast';
 
-/** The prefix of the range table of `kind` as ipaddr.js lists it, subnet by subnet, in order. */
-function readSpecialRanges(kind: 'ipv4' | 'ipv6'): Subnet[] {
-  const prototype = (kind === 'ipv4'
-    ? ipaddr.IPv4.prototype
-    : ipaddr.IPv6.prototype) as unknown as {
-    readonly SpecialRanges: Record<string, unknown>;
-  };
-  const ranges = prototype.SpecialRanges;
-  const subnets: Subnet[] = [];
-  // The same walk as `ipaddr.subnetMatch`: own keys in order, a lone [address, bits] pair or a
-  // list of them, only subnets of the same kind; the first match wins.
-  for (const name in ranges) {
-    if (!Object.hasOwn(ranges, name)) continue;
-    let list = ranges[name] as unknown[];
-    if (list[0] !== undefined && !Array.isArray(list[0])) list = [list];
-    for (const entry of list as [ipaddr.IPv4 | ipaddr.IPv6, number][]) {
-      const [address, bits] = entry;
-      if (address.kind() !== kind) continue;
-      subnets.push(toSubnet(name, toWords(address.toByteArray()), bits, kind === 'ipv4' ? 32 : 16));
+/** The subnets of `ranges`, in order, parsed with ipaddr.js's public `parseCIDR`. */
+function parseSubnets(
+  kind: 'ipv4' | 'ipv6',
+  ranges: readonly (readonly [name: string, cidr: string])[],
+): Subnet[] {
+  return ranges.map(([name, cidr]) => {
+    const [address, bits] = ipaddr.parseCIDR(cidr);
+    if (address.kind() !== kind) {
+      throw new TypeError(`"cidr" expected an ${kind} subnet, got ${JSON.stringify(cidr)}`);
     }
-  }
-  return subnets;
+    return toSubnet(name, toWords(address.toByteArray()), bits, kind === 'ipv4' ? 32 : 16);
+  });
 }
 
 /** Bytes to one uint32 (4 bytes) or eight 16-bit groups (16 bytes). */
@@ -72,7 +167,7 @@ function toWords(bytes: readonly number[]): number[] {
 function toSubnet(name: string, words: readonly number[], bits: number, size: number): Subnet {
   const masks: number[] = [];
   const masked: number[] = [];
-  // As ipaddr.js's `matchCIDR`: whole words while bits remain, then the top bits of the last.
+  // Whole words while bits remain, then the top bits of the last (as CIDR matching does).
   for (let i = 0, left = bits; left > 0; i++, left -= size) {
     const kept = Math.min(left, size);
     const mask = (2 ** size - 2 ** (size - kept)) >>> 0;
@@ -114,8 +209,14 @@ function buildTable(subnets: readonly Subnet[], size: number): RangeTable {
   return { decided, subnets: candidates };
 }
 
-const IPV4_TABLE: RangeTable = /* @__PURE__ */ buildTable(readSpecialRanges('ipv4'), 32);
-const IPV6_TABLE: RangeTable = /* @__PURE__ */ buildTable(readSpecialRanges('ipv6'), 16);
+const IPV4_TABLE: RangeTable = /* @__PURE__ */ buildTable(
+  /* @__PURE__ */ parseSubnets('ipv4', IPV4_SPECIAL_RANGES),
+  32,
+);
+const IPV6_TABLE: RangeTable = /* @__PURE__ */ buildTable(
+  /* @__PURE__ */ parseSubnets('ipv6', IPV6_SPECIAL_RANGES),
+  16,
+);
 
 /** The 1-element word list `ipv4RangeOf` matches against, reused (no allocation per call). */
 const ipv4Word: number[] = [0];
@@ -152,4 +253,14 @@ export function ipv6RangeOf(groups: ArrayLike<number>): string {
     if (matchSubnet(groups, subnet)) return subnet.name;
   }
   return UNICAST;
+}
+
+/**
+ * The ipaddr.js range name of a parsed address, from our table: what its `range()` answers,
+ * without reading ipaddr.js's own table.
+ * @throws never.
+ */
+export function findAddressRange(address: ipaddr.IPv4 | ipaddr.IPv6): string {
+  const words = toWords(address.toByteArray());
+  return address.kind() === 'ipv4' ? ipv4RangeOf(words[0] as number) : ipv6RangeOf(words);
 }

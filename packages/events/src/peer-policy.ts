@@ -1,5 +1,6 @@
 import ipaddr from 'ipaddr.js';
 import type { PexFamily } from './address.js';
+import { findAddressRange } from './address-range.js';
 import type { PexPeerEvent } from './events.js';
 
 /** A peer address known to the policy (the remote, our own listen addresses). */
@@ -121,7 +122,7 @@ function rangeOf(address: string): string {
   if (!ipaddr.isValid(address)) {
     throw new TypeError(`"address" expected an IP address, got ${JSON.stringify(address)}`);
   }
-  const range = ipaddr.parse(address).range();
+  const range = findAddressRange(ipaddr.parse(address));
   parsedAddress = address;
   parsedRange = range;
   return range;
