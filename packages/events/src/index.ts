@@ -57,7 +57,7 @@ export {
   type PexPolicyContext,
   type PexRefusal,
 } from './peer-policy.js';
-export { createPexSession, createRelayedPexSession, type PexSessionRelay } from './session.js';
+export { createPexSession } from './session.js';
 export {
   FIRST_MESSAGE_DELAY_MS,
   MAX_LOCAL_ADDRESSES,

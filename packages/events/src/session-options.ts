@@ -126,6 +126,19 @@ export function resolveSessionOptions(options: PexSessionOptions): ResolvedSessi
       `"disconnect" expected a function with onViolation 'disconnect', got ${typeof options.disconnect}`,
     );
   }
+  if (options.accept !== undefined && typeof options.accept !== 'function') {
+    throw new TypeError(`"accept" expected a function, got ${typeof options.accept}`);
+  }
+  if (options.clock !== undefined && typeof options.clock?.now !== 'function') {
+    throw new TypeError(`"clock.now" expected a function, got ${typeof options.clock?.now}`);
+  }
+  const { timers } = options;
+  if (
+    timers !== undefined &&
+    (typeof timers?.setTimeout !== 'function' || typeof timers.clearTimeout !== 'function')
+  ) {
+    throw new TypeError('"timers" expected { setTimeout, clearTimeout } functions');
+  }
   return {
     send: options.send,
     intervalMs: checkDuration('intervalMs', options.intervalMs ?? DEFAULT_SEND_INTERVAL_MS),

@@ -16,6 +16,7 @@
  * ```
  */
 
+export { PexHandshakeError, type PexHandshakeReason } from './handshake-error.js';
 export {
   createPexSwarm,
   type PexSwarm,
@@ -23,6 +24,7 @@ export {
   type PexSwarmEvents,
   type PexSwarmOptions,
   type PexSwarmPeerEvent,
+  type PexSwarmRefusedEvent,
   type PexSwarmWireInfo,
 } from './swarm.js';
 export {

@@ -13,10 +13,12 @@ import {
   type PexDroppedEvent,
   type PexPeerAddress,
   type PexPeerEvent,
+  type PexRefusedEvent,
   parsePeerAddress,
 } from '@pex/events';
 import { EventEmitter } from 'eventemitter3';
 import {
+  checkUtPexOptions,
   defineUtPexExtension,
   type UtPexExtension,
   type UtPexOptions,
@@ -57,12 +59,24 @@ export interface PexSwarmDroppedEvent extends PexDroppedEvent {
   readonly wire: PexWire;
 }
 
+/** A peer some wire's remote reported that was left out, with the wire and the reason. */
+export interface PexSwarmRefusedEvent extends PexRefusedEvent {
+  /** The wire whose remote reported the peer. */
+  readonly wire: PexWire;
+}
+
 /** Events of the swarm helper. */
 export interface PexSwarmEvents {
   /** A peer learned through PEX. The helper never dials it: that is the application's call. */
   peer: (event: PexSwarmPeerEvent) => void;
   /** A peer some wire's remote reported before and now drops. */
   dropped: (event: PexSwarmDroppedEvent) => void;
+  /**
+   * A peer some wire's remote reported that was left out, and why (see `PexRefusalReason`).
+   * While the helper has no `refused` listener, the wires' sessions still build these events
+   * (one small object per refused peer) and the helper drops them.
+   */
+  refused: (event: PexSwarmRefusedEvent) => void;
   /** A `warning` of one wire's extension (violations, undecodable payloads, caught errors). */
   warning: (event: { readonly wire: PexWire; readonly error: Error }) => void;
 }
@@ -97,11 +111,20 @@ export interface PexSwarm extends EventEmitter<PexSwarmEvents> {
  * // for every new connection, before the handshake:
  * swarm.addWire(wire, { address: socket.remoteAddress, port: socket.remotePort, outgoing: true });
  * ```
- * @throws {TypeError|RangeError} for bad `caps`, as `createSwarmTimeline` checks them; the other
- *   options are checked by `addWire`, as `utPex()` checks them.
+ * @throws {TypeError|RangeError} at once for any invalid option: `caps` as `createSwarmTimeline`
+ *   checks them, `listenPort` (an integer 1..65535), and the rest as `utPex()` checks them.
  */
 export function createPexSwarm(options: PexSwarmOptions = {}): PexSwarm {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`"options" expected an object, got ${String(options)}`);
+  }
   const { caps, listenPort, ...extensionOptions } = options;
+  if (listenPort !== undefined && !isPort(listenPort)) {
+    throw new RangeError(
+      `"listenPort" expected an integer 1..65535, got ${typeof listenPort === 'string' ? JSON.stringify(listenPort) : String(listenPort)}`,
+    );
+  }
+  checkUtPexOptions(extensionOptions);
   const timeline = createSwarmTimeline(caps);
   return new Swarm(timeline, extensionOptions, listenPort);
 }
@@ -223,6 +246,9 @@ class Swarm extends EventEmitter<PexSwarmEvents> implements PexSwarm {
     };
     extension.session.on('peer', (peer) => this.#emitSafely('peer', { ...peer, wire }));
     extension.session.on('dropped', (peer) => this.#emitSafely('dropped', { ...peer, wire }));
+    extension.session.on('refused', (peer) => {
+      if (this.listenerCount('refused') > 0) this.#emitSafely('refused', { ...peer, wire });
+    });
     extension.session.on('sent', () => {
       if (this.#wires.get(wire) === entry) this.#idle.add(entry);
     });
@@ -280,6 +306,11 @@ class Swarm extends EventEmitter<PexSwarmEvents> implements PexSwarm {
       }
     }
   }
+}
+
+/** True for a TCP/UDP port we can advertise: an integer 1..65535. */
+function isPort(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 65535;
 }
 
 function keyOf(peer: PexPeerAddress): PeerKey {

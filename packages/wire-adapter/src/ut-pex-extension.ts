@@ -1,9 +1,15 @@
-import type { PexOutbound, PexViolation } from '@pex/core';
 import {
-  createRelayedPexSession,
+  createInboundView,
+  createOutboundTracker,
+  type PexOutbound,
+  type PexViolation,
+} from '@pex/core';
+import {
   type PeerAddressInput,
+  type PexCounters,
   type PexDroppedEvent,
   type PexPeerAddress,
+  type PexRefusedEvent,
   type PexSession,
   type PexSessionEventName,
   type PexSessionEvents,
@@ -11,15 +17,12 @@ import {
   parsePeerAddress,
   readPeerAddress,
 } from '@pex/events';
+import { createRelayedPexSession, resolveSessionOptions } from '@pex/events/internal';
 import { EventEmitter } from 'eventemitter3';
+import { PexHandshakeError } from './handshake-error.js';
+import { guardExtendedHandshakes } from './handshake-guard.js';
 import { fromUtPexFlags, sharedUtPexFlags, type UtPexFlags } from './ut-pex-flags.js';
-import {
-  isOutgoing,
-  isWireClosed,
-  type PexWire,
-  readListenPort,
-  remoteAdvertisesPex,
-} from './wire.js';
+import { isOutgoing, isWireClosed, type PexWire, readListenPort, readUtPexId } from './wire.js';
 
 /** What to do when the remote breaks a PEX rule or sends an undecodable payload. */
 export type UtPexViolationAction = 'warn' | 'destroy';
@@ -58,8 +61,17 @@ export interface UtPexEvents {
   peer: (peer: string, flags: Readonly<UtPexFlags>) => void;
   /** A peer the remote reported before and now drops. */
   dropped: (peer: string) => void;
-  /** A violation, an undecodable payload, or an error caught where nothing may throw. */
+  /**
+   * A violation (`PexViolationError`), an undecodable payload (`PexDecodeError`), a hostile
+   * extended handshake (`PexHandshakeError`), or an error caught where nothing may throw.
+   */
   warning: (error: Error) => void;
+  /**
+   * A peer the remote reported that was left out, and why (the session's `refused` payload:
+   * `{ address, port, family, reason }`). Not part of ut_pex 5.x. Built only while someone
+   * listens.
+   */
+  refused: (peer: PexRefusedEvent) => void;
 }
 
 /**
@@ -90,6 +102,8 @@ export interface UtPexExtension extends EventEmitter<UtPexEvents> {
   onExtendedHandshake(handshake: Record<string, unknown>): void;
   /** Called by bittorrent-protocol with each ut_pex payload (a Uint8Array view). */
   onMessage(payload: Uint8Array): void;
+  /** What this connection's PEX has sent, received and refused so far (a fresh snapshot). */
+  getCounters(): PexCounters;
 }
 
 /** The class `wire.use()` takes; `prototype.name === 'ut_pex'`. */
@@ -127,8 +141,8 @@ export interface UtPexInternals {
  * Unlike ut_pex it never sends before the remote advertised ut_pex, never sends an empty
  * message, never throws from a timer, and stops every timer when the wire closes.
  *
- * @throws {TypeError|RangeError} (when the wire creates the extension) for invalid options,
- *   as `createPexSession` does.
+ * @throws {TypeError|RangeError} at once, for any invalid option (as `createPexSession`
+ *   checks them), never later inside `wire.use()`.
  *
  * @example
  * ```ts
@@ -148,10 +162,8 @@ export function defineUtPexExtension(
   options: UtPexOptions,
   internals: UtPexInternals,
 ): UtPexExtensionClass {
+  checkUtPexOptions(options);
   const { onViolation = 'warn', remoteAddress, ...sessionOptions } = options;
-  if (onViolation !== 'warn' && onViolation !== 'destroy') {
-    throw new TypeError(`"onViolation" expected 'warn' or 'destroy', got ${String(onViolation)}`);
-  }
   const config: UtPexConfig = { onViolation, remoteAddress, sessionOptions, internals };
   // A class per call, as `wire.use()` expects, but only a constructor over the prototype every
   // call shares: extensions of every `utPex()` call then share their hidden classes, and an
@@ -162,6 +174,28 @@ export function defineUtPexExtension(
   }
   UtPex.prototype = UtPexBase.prototype;
   return UtPex as unknown as UtPexExtensionClass;
+}
+
+/**
+ * Checks every option of `utPex()` as each wire's session will: a mistake shows where the
+ * options are written, not later inside a connection handler.
+ * @throws {TypeError|RangeError} for the first invalid option.
+ * @internal
+ */
+export function checkUtPexOptions(options: UtPexOptions): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`"options" expected an object, got ${String(options)}`);
+  }
+  const { onViolation = 'warn', remoteAddress, ...sessionOptions } = options;
+  if (onViolation !== 'warn' && onViolation !== 'destroy') {
+    throw new TypeError(`"onViolation" expected 'warn' or 'destroy', got ${String(onViolation)}`);
+  }
+  if (remoteAddress !== undefined) parsePeerAddress(remoteAddress);
+  resolveSessionOptions({ ...sessionOptions, send: ignoreBytes });
+  // What each session hands to @pex/core unchecked until then: a view and a tracker built
+  // once here check those numbers with core's own rules.
+  createInboundView(sessionOptions.inbound);
+  createOutboundTracker(sessionOptions.tracker);
 }
 
 /** What one `utPex()` call was given, once validated. */
@@ -178,6 +212,15 @@ class UtPexBase extends EventEmitter<UtPexEvents> implements UtPexExtension {
   readonly session: PexSession;
   readonly #wire: PexWire;
   #remoteIp: string | undefined;
+  /**
+   * The id the remote's latest extended handshake gave ut_pex, when it is one we may send under
+   * (1..255); undefined while ut_pex is off for the remote (never advertised, 0, or malformed).
+   */
+  #remoteId: number | undefined;
+  /** The last extended handshake read: bittorrent-protocol reports each one twice. */
+  #lastHandshake: Record<string, unknown> | undefined;
+  /** True when the wire offered no `_onExtended` to guard (warned at the first handshake). */
+  #unguarded: boolean;
 
   constructor(wire: PexWire, config: UtPexConfig) {
     super();
@@ -192,11 +235,7 @@ class UtPexBase extends EventEmitter<UtPexEvents> implements UtPexExtension {
         ...(remote === undefined
           ? {}
           : { remoteAddress: { address: remote.address, port: remote.port } }),
-        // Guarded so that nothing can make bittorrent-protocol throw `Unrecognized extension`
-        // (ut_pex#8) or write to a closed wire.
-        send: (bytes) => {
-          if (!isWireClosed(wire) && remoteAdvertisesPex(wire)) wire.extended('ut_pex', bytes);
-        },
+        send: (bytes) => this.#send(bytes),
         onViolation: onViolation === 'destroy' ? 'disconnect' : 'ignore',
         disconnect: () => {
           wire.destroy();
@@ -204,13 +243,28 @@ class UtPexBase extends EventEmitter<UtPexEvents> implements UtPexExtension {
       },
       // The session's events, ut_pex-shaped, as listeners registered first would see them.
       (event, payload) => this.#relay(event, payload),
+      (event) => event === 'refused' && this.listenerCount('refused') > 0,
     );
+    this.#unguarded = !guardExtendedHandshakes(wire, (error) => this.#refuseWire(error));
+    // Every extended handshake, also those after which bittorrent-protocol does not call
+    // `onExtendedHandshake` (when the remote sets ut_pex to 0).
+    const onExtended = (ext: string | number, payload: unknown) => {
+      if (ext === 'handshake' && typeof payload === 'object' && payload !== null) {
+        this.onExtendedHandshake(payload as Record<string, unknown>);
+      }
+    };
+    wire.on?.('extended', onExtended);
     const close = () => {
+      wire.removeListener?.('extended', onExtended);
       this.session.destroy();
     };
     wire.once('close', close);
     wire.once('finish', close);
     if (internals.autoStart === true) this.session.start();
+  }
+
+  getCounters(): PexCounters {
+    return this.session.getCounters();
   }
 
   start(): void {
@@ -243,6 +297,18 @@ class UtPexBase extends EventEmitter<UtPexEvents> implements UtPexExtension {
   }
 
   onExtendedHandshake(handshake: Record<string, unknown>): void {
+    if (handshake === this.#lastHandshake) return;
+    this.#lastHandshake = handshake;
+    if (this.#unguarded) {
+      this.#unguarded = false;
+      this.emit(
+        'warning',
+        new PexHandshakeError(
+          'unguarded-wire',
+          'this wire has no _onExtended to guard (not bittorrent-protocol 5.x): malformed extended handshakes reach its decoder unchecked',
+        ),
+      );
+    }
     this.#guard(() => {
       // The application may set `wire.remoteAddress` after `wire.use()`.
       if (this.#remoteIp === undefined) {
@@ -266,11 +332,56 @@ class UtPexBase extends EventEmitter<UtPexEvents> implements UtPexExtension {
       const own = readOwnAddress(handshake, this.#wire);
       if (own !== undefined) this.session.addLocalAddress(own);
     });
-    this.#guard(() => this.session.setRemoteSupportsPex(remoteAdvertisesPex(this.#wire)));
+    this.#guard(() => this.#readRemoteId(handshake));
   }
 
   onMessage(payload: Uint8Array): void {
     this.session.receive(payload);
+  }
+
+  /** Follows `m.ut_pex` of one extended handshake: on under a valid id, off otherwise. */
+  #readRemoteId(handshake: Record<string, unknown>): void {
+    const change = readUtPexId(handshake);
+    if (change.kind === 'unchanged') return;
+    this.#remoteId = change.kind === 'on' ? change.id : undefined;
+    this.session.setRemoteSupportsPex(change.kind === 'on');
+    if (change.kind === 'malformed') {
+      this.emit(
+        'warning',
+        new PexHandshakeError(
+          'invalid-extension-id',
+          `ut_pex is off for this remote: ${change.detail}`,
+        ),
+      );
+    }
+  }
+
+  /**
+   * The session's `send`. Only under the id the remote's latest handshake gave and
+   * bittorrent-protocol will write (so never `Unrecognized extension`, ut_pex#8); never on a
+   * closed wire. The session sends only while the id is valid, so the mismatch is a bug report.
+   */
+  #send(bytes: Uint8Array): void {
+    const wire = this.#wire;
+    if (isWireClosed(wire)) return;
+    const id = this.#remoteId;
+    if (id === undefined || wire.peerExtendedMapping?.ut_pex !== id) {
+      throw new Error(
+        `not sent: the remote's ut_pex id is ${String(wire.peerExtendedMapping?.ut_pex)}, expected ${String(id)}`,
+      );
+    }
+    wire.extended('ut_pex', bytes);
+  }
+
+  /** A malformed extended handshake: nothing more from this wire is read, and it is closed. */
+  #refuseWire(error: PexHandshakeError): void {
+    this.session.destroy();
+    this.emit('warning', error);
+    try {
+      this.#wire.destroy();
+    } catch (destroyError) {
+      this.emit('warning', toError(destroyError));
+    }
   }
 
   #relay<K extends PexSessionEventName>(
@@ -300,9 +411,12 @@ class UtPexBase extends EventEmitter<UtPexEvents> implements UtPexExtension {
         break;
       case 'warning': {
         const { error } = payload as Parameters<PexSessionEvents['warning']>[0];
-        this.emit('warning', error instanceof Error ? error : new Error(String(error)));
+        this.emit('warning', toError(error));
         break;
       }
+      case 'refused':
+        this.emit('refused', payload as Parameters<PexSessionEvents['refused']>[0]);
+        break;
     }
   }
 
@@ -311,10 +425,18 @@ class UtPexBase extends EventEmitter<UtPexEvents> implements UtPexExtension {
     try {
       action();
     } catch (error) {
-      this.emit('warning', error instanceof Error ? error : new Error(String(error)));
+      this.emit('warning', toError(error));
     }
   }
 }
+
+/** What was thrown, as an Error for ut_pex's `warning` event. */
+function toError(thrown: unknown): Error {
+  return thrown instanceof Error ? thrown : new Error(String(thrown));
+}
+
+/** The `send` the options are checked with: never called. */
+function ignoreBytes(): void {}
 
 Object.defineProperty(UtPexBase.prototype, 'name', { value: 'ut_pex', enumerable: true });
 

@@ -26,8 +26,13 @@ export interface PexWire {
   readonly type?: string;
   /** Runs `listener` once when the wire closes or finishes: the session is then destroyed. */
   once(event: 'close' | 'finish', listener: () => void): unknown;
-  /** Removes a listener added with `once`. */
-  removeListener?(event: 'close' | 'finish', listener: () => void): unknown;
+  /**
+   * Hears every extended message; `('handshake', dict)` for each extended handshake, also those
+   * after which bittorrent-protocol does not call `onExtendedHandshake` (ut_pex set to 0).
+   */
+  on?(event: 'extended', listener: (ext: string | number, payload: unknown) => void): unknown;
+  /** Removes a listener added with `once` or `on`. */
+  removeListener?(event: string, listener: (...args: never[]) => void): unknown;
 }
 
 /** True once the wire can no longer send. */
@@ -40,10 +45,53 @@ export function isOutgoing(wire: PexWire): boolean {
   return typeof wire.type === 'string' && wire.type.endsWith('Outgoing');
 }
 
-/** True if the remote's extended handshake advertised ut_pex with a usable id. */
-export function remoteAdvertisesPex(wire: PexWire): boolean {
-  const id = wire.peerExtendedMapping?.ut_pex;
-  return typeof id === 'number' && id > 0;
+/** What one extended handshake (BEP 10) says of ut_pex, as `readUtPexId` reads it. */
+export type UtPexIdChange =
+  /** `m.ut_pex` is an integer 1..255: send under this id from now on. */
+  | { readonly kind: 'on'; readonly id: number }
+  /** `m.ut_pex` is 0: the remote switched ut_pex off (BEP 10). */
+  | { readonly kind: 'off' }
+  /** No `m`, or no `ut_pex` in it: BEP 10's `m` is additive, nothing changes. */
+  | { readonly kind: 'unchanged' }
+  /** `m.ut_pex` (or `m`) is something no id can be: ut_pex is off, and the remote is told of. */
+  | { readonly kind: 'malformed'; readonly detail: string };
+
+/** The largest extension id: BEP 10 writes it as one byte. */
+const MAX_EXTENSION_ID = 255;
+
+/**
+ * Reads `m.ut_pex` of a decoded extended handshake. Only a bencoded integer 1..255 is an id:
+ * bittorrent-protocol 5 stores `Number(value.toString())` and writes it as one byte, so 256
+ * would go out as 0 (an extended handshake!), 300 as 44, the byte string "1" as 49, the list
+ * [5] as 5. Everything else is `malformed`.
+ */
+export function readUtPexId(handshake: Record<string, unknown>): UtPexIdChange {
+  const m = handshake.m;
+  if (m === undefined) return UNCHANGED;
+  if (typeof m !== 'object' || m === null || Array.isArray(m) || ArrayBuffer.isView(m)) {
+    return { kind: 'malformed', detail: `"m" expected a dictionary, got ${describeBencoded(m)}` };
+  }
+  if (!Object.hasOwn(m, 'ut_pex')) return UNCHANGED;
+  const id = (m as Record<string, unknown>).ut_pex;
+  if (id === 0) return OFF;
+  if (typeof id === 'number' && Number.isInteger(id) && id >= 1 && id <= MAX_EXTENSION_ID) {
+    return { kind: 'on', id };
+  }
+  return {
+    kind: 'malformed',
+    detail: `"m.ut_pex" expected an integer 0..${MAX_EXTENSION_ID}, got ${describeBencoded(id)}`,
+  };
+}
+
+const UNCHANGED: UtPexIdChange = { kind: 'unchanged' };
+const OFF: UtPexIdChange = { kind: 'off' };
+
+/** A decoded bencode value for an error message: `256`, `a byte string of 1 byte`, `a list`. */
+function describeBencoded(value: unknown): string {
+  if (typeof value === 'number') return String(value);
+  if (ArrayBuffer.isView(value)) return `a byte string of ${value.byteLength} bytes`;
+  if (Array.isArray(value)) return 'a list';
+  return typeof value === 'object' && value !== null ? 'a dictionary' : typeof value;
 }
 
 /**
