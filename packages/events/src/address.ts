@@ -313,15 +313,30 @@ function parseFourPartDecimal(text: string): number {
 }
 
 function toPeerAddress(ip: ipaddr.IPv4 | ipaddr.IPv6): Omit<PexPeerAddress, 'port'> {
+  // Read from the bytes (`::ffff:0:0/96`), not with `isIPv4MappedAddress()` or
+  // `toIPv4Address()`: both ask ipaddr.js's undocumented range table, which we do not rely on.
   const v4 =
-    ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).isIPv4MappedAddress()
-      ? (ip as ipaddr.IPv6).toIPv4Address()
+    ip.kind() === 'ipv6' && isIPv4Mapped(ip as ipaddr.IPv6)
+      ? new ipaddr.IPv4(ip.toByteArray().slice(12))
       : ip;
   return {
     address: v4.toString(),
     family: v4.kind() === 'ipv4' ? 4 : 6,
     bytes: Uint8Array.from(v4.toByteArray()),
   };
+}
+
+/** True for `::ffff:a.b.c.d` (RFC 4291 2.5.5.2): five zero groups, then 0xffff. */
+function isIPv4Mapped(ip: ipaddr.IPv6): boolean {
+  const { parts } = ip;
+  return (
+    parts[0] === 0 &&
+    parts[1] === 0 &&
+    parts[2] === 0 &&
+    parts[3] === 0 &&
+    parts[4] === 0 &&
+    parts[5] === 0xffff
+  );
 }
 
 function describeInput(value: unknown): string {

@@ -320,6 +320,7 @@ interface HiddenFieldRun {
   mode: string;
   sameInstance: boolean;
   ipaddrSaysOfLoopback: string;
+  mappedRemote: string;
   peers: { address: string; port: number; family: number }[];
   refused: { address: string; port: number; reason: string }[];
   warnings: string[];
@@ -358,6 +359,7 @@ describe("the default policy without ipaddr.js's undocumented SpecialRanges", ()
         warnings: [],
       });
       expect(run.sameInstance).toBe(true);
+      expect(run.mappedRemote).toBe('10.0.0.1');
     }
     // The field really was hidden from the instance the package uses: ipaddr.js itself now
     // fails open, and we do not.
