@@ -32,7 +32,10 @@ export interface PexWire {
    */
   on?(event: 'extended', listener: (ext: string | number, payload: unknown) => void): unknown;
   /** Removes a listener added with `once` or `on`. */
-  removeListener?(event: string, listener: (...args: never[]) => void): unknown;
+  removeListener?(
+    event: 'close' | 'finish' | 'extended',
+    listener: (ext: string | number, payload: unknown) => void,
+  ): unknown;
 }
 
 /** True once the wire can no longer send. */
