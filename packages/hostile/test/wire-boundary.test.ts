@@ -237,6 +237,8 @@ test(
     expect(result.peersFromInvalid).toBe(0);
     expect(result.peersFromValidAfterMalformed).toBeGreaterThan(0);
     expect(result.peersByRole.flood).toBeGreaterThan(0);
+    // A flood is refused beyond the rate allowance, and says so.
+    expect(result.hubWarnings).toBeGreaterThanOrEqual(result.floodMessages / 2);
     expect(result.peersByRole['pex-before-handshake'] ?? 0).toBe(0);
     // Afterwards: nothing held, no PEX timer pending, the same handles, heap back.
     expect(result.timersBefore).toBe(0);
