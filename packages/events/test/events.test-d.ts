@@ -4,7 +4,9 @@
 import type { PexDecodeReason } from '@pex/core';
 import {
   createPexSession,
+  type PexCounters,
   type PexPeerEvent,
+  type PexRefusalReason,
   type PexSession,
   type PexSessionEvents,
   type PexWarningSource,
@@ -36,7 +38,18 @@ session
     const where: PexWarningSource = source;
     void [where, error];
   })
+  .on('refused', ({ address, port, family, reason }) => {
+    const why: PexRefusalReason = reason;
+    void [address, port, family, why];
+  })
   .start();
+
+// Counters are plain numbers, one per refusal reason.
+const counters: PexCounters = session.getCounters();
+const sourceFull: number = counters.refused['source-full'];
+void sourceFull;
+// @ts-expect-error an unknown refusal reason is not a key
+void counters.refused.blocked;
 session.once('peer', (peer: PexPeerEvent) => void peer);
 session.off('peer');
 
