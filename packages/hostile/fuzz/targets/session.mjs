@@ -75,7 +75,8 @@ function textOf(peer) {
  * with its flags, at most one per peer; every `dropped` event is a peer of its `dropped` lists
  * that was reported before; a refused (`too-frequent`) message changes nothing; the peers known
  * from the remote never exceed the per-source cap; what we send decodes and keeps the interval;
- * after `destroy()` no timer is left.
+ * after `destroy()` no timer is left; once a violation asked for a disconnect, no later payload
+ * gives any event.
  * @param {Uint8Array} data
  */
 export function fuzz(data) {
@@ -85,6 +86,7 @@ export function fuzz(data) {
   const time = createFakeTime();
   let sentAt;
   let current;
+  let disconnected = false;
   const session = createPexSession({
     send: (bytes) => {
       const message = decodePexMessage(bytes);
@@ -100,7 +102,14 @@ export function fuzz(data) {
     intervalMs: INTERVAL_MS,
     remoteAddress: '203.0.113.5:6881',
     ...((config & 2) === 0 ? { accept: () => true } : {}),
-    ...((config & 4) === 0 ? {} : { onViolation: 'disconnect', disconnect: () => {} }),
+    ...((config & 4) === 0
+      ? {}
+      : {
+          onViolation: 'disconnect',
+          disconnect: () => {
+            disconnected = true;
+          },
+        }),
     inbound: { maxPeersPerSource: cap },
   });
   /** Peers the remote reported (as `peer`) and did not drop since, by text, with multiplicity. */
@@ -127,6 +136,7 @@ export function fuzz(data) {
       const payload = data.subarray(pos, pos + length);
       pos += length;
       current = [];
+      const afterDisconnect = disconnected;
       try {
         session.receive(Uint8Array.from(payload));
       } catch (error) {
@@ -134,6 +144,10 @@ export function fuzz(data) {
       }
       const events = current;
       current = undefined;
+      if (afterDisconnect) {
+        if (events.length > 0) fail(`"${events[0][0]}" after the session asked for a disconnect`);
+        continue;
+      }
       checkReceive(Uint8Array.from(payload), events, known, cap, (delta) => {
         knownCount += delta;
         return knownCount;
