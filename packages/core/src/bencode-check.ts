@@ -1,4 +1,4 @@
-import { skipValue } from './bencode-scan.js';
+import { skipValue } from './bencode-reader.js';
 import { failDecode } from './errors.js';
 
 /**

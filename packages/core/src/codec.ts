@@ -37,4 +37,12 @@ export {
   PEX_FLAG_UPLOAD_ONLY,
 } from './flags.js';
 export { DEFAULT_PEX_LIMITS } from './limits.js';
-export type { AddressFamily, CompactPeer, PexLimits, PexListName, PexMessage } from './types.js';
+export type {
+  AddedPeer,
+  AddressFamily,
+  CompactPeer,
+  DecodedPexMessage,
+  PexLimits,
+  PexListName,
+  PexMessage,
+} from './types.js';

@@ -1,5 +1,6 @@
 import { argumentError } from './argument-error.js';
-import { compactBytes, newPeerKeyCheck } from './compact.js';
+import { compactBytes } from './compact-peers.js';
+import { newPeerKeyCheck } from './peer-key-check.js';
 import type { CompactPeer, PexListName, PexMessage } from './types.js';
 
 /**

@@ -1,5 +1,4 @@
 import { argumentError } from './argument-error.js';
-import { compactPeerKey } from './decoded-peer.js';
 import {
   DEFAULT_INBOUND_BURST_MESSAGES,
   DEFAULT_INBOUND_MAX_ADDED_PER_MESSAGE,
@@ -7,11 +6,67 @@ import {
   DEFAULT_INBOUND_MAX_PEERS_PER_SOURCE,
   DEFAULT_INBOUND_REFILL_MS,
 } from './defaults.js';
-import { assertInteger, assertTime, givenOptions } from './outbound-options.js';
-import { type PeerKey, peerKeyAddress } from './peer-key.js';
+import { assertInteger, assertTime, givenOptions } from './option-checks.js';
+import { type PeerKey, peerKey, peerKeyAddress } from './peer-key.js';
 import { PeerKeyTable } from './peer-key-table.js';
-import type { InboundDrop, InboundPeer, InboundResult, PexViolation } from './state-types.js';
 import type { AddressFamily, CompactPeer, PexMessage } from './types.js';
+
+/** A peer newly reported by a remote, as returned by `InboundView.receive`. */
+export interface InboundPeer {
+  /** Identity key, as `peerKey(address, port)` gives it. */
+  readonly key: PeerKey;
+  /** 4 or 6. */
+  readonly family: AddressFamily;
+  /** 4 or 16 address bytes, owned by the caller. */
+  readonly address: Uint8Array;
+  /** The port the remote reported for it. */
+  readonly port: number;
+  /** Its BEP 11 flag byte (0 when the sender gave none). */
+  readonly flags: number;
+}
+
+/** A peer a remote no longer reports. */
+export interface InboundDrop {
+  /** Identity key, as `peerKey(address, port)` gives it. */
+  readonly key: PeerKey;
+  /** 4 or 6. */
+  readonly family: AddressFamily;
+  /** 4 or 16 address bytes, owned by the caller. */
+  readonly address: Uint8Array;
+  /** The port the remote had reported for it. */
+  readonly port: number;
+}
+
+/** What the remote did wrong; `amount` and `limit` say how much. */
+export interface PexViolation {
+  /** Which rule: more often than allowed, more peers than a message may carry, or one peer in both `added` and `dropped`. */
+  readonly kind: 'too-frequent' | 'too-many-added' | 'too-many-dropped' | 'added-and-dropped';
+  /** How much the remote sent (peers, or ms since its previous message for `too-frequent`). */
+  readonly amount: number;
+  /** What was allowed. */
+  readonly limit: number;
+  /** A human-readable description, for logs (do not parse it). */
+  readonly message: string;
+}
+
+/** The outcome of one received message. */
+export interface InboundResult {
+  /** Peers not known from this source before, accepted by the caller's predicate. */
+  readonly added: readonly InboundPeer[];
+  /** Peers this source had reported and now drops. */
+  readonly dropped: readonly InboundDrop[];
+  /** Rule breaks found in this message; if `applied` is false, nothing of it was applied. */
+  readonly violations: readonly PexViolation[];
+  /** False when the message was refused as a whole (rate exceeded): no state changed. */
+  readonly applied: boolean;
+  /** Peers left out: refused by the predicate or beyond the per-source cap. */
+  readonly ignored: number;
+  /**
+   * The new peers left out because this source already filled its `maxPeersPerSource` (counted
+   * in `ignored` too; the predicate was not asked about them). Empty when nothing overflowed.
+   */
+  readonly overflowed: readonly InboundPeer[];
+}
 
 /** Options of `createInboundView`. Every default is explained in docs/limits.md. */
 export interface InboundViewOptions {
@@ -123,19 +178,17 @@ class View implements InboundView {
     }
 
     // Work out everything before changing anything: `accept` may throw.
-    let drops: ReportedPeer[] = [];
-    const candidates: ReportedPeer[] = [];
-    let both: number;
-    scratch.reserve(addedCount + droppedCount);
-    try {
-      collect(message.dropped, 4, IN_DROPPED, drops);
-      collect(message.dropped6, 6, IN_DROPPED, drops);
-      both = collect(message.added, 4, IN_ADDED, candidates);
-      both += collect(message.added6, 6, IN_ADDED, candidates);
-      if (both > 0) drops = drops.filter((drop) => scratch.get(drop.key) !== IN_BOTH);
-    } finally {
-      scratch.clear();
-    }
+    // Where each peer of this message appeared (dropped, added or both): one table per
+    // message, sized for it, dropped when `receive` returns.
+    const seen = new PeerKeyTable();
+    seen.reserve(addedCount + droppedCount);
+    let drops: InboundPeer[] = [];
+    const candidates: InboundPeer[] = [];
+    collect(seen, message.dropped, 4, IN_DROPPED, drops);
+    collect(seen, message.dropped6, 6, IN_DROPPED, drops);
+    let both = collect(seen, message.added, 4, IN_ADDED, candidates);
+    both += collect(seen, message.added6, 6, IN_ADDED, candidates);
+    if (both > 0) drops = drops.filter((drop) => seen.get(drop.key) !== IN_BOTH);
     if (both > 0) {
       violations.push({
         kind: 'added-and-dropped',
@@ -191,14 +244,6 @@ const NOTHING_OVERFLOWED: readonly InboundPeer[] = /* @__PURE__ */ Object.freeze
 const IN_DROPPED = 1;
 const IN_ADDED = 2;
 const IN_BOTH = 3;
-
-/**
- * The keys of the message being read, shared by every view: `receive` fills it and is done with
- * it before it calls `accept`, so a nested `receive` (from `accept`) cannot disturb it. A
- * `PeerKeyTable` rather than `Map`/`Set`: IPv4 keys above 2^31 are heap numbers there, and
- * every `has`/`set` paid for them.
- */
-const scratch = new PeerKeyTable();
 
 interface ResolvedInboundOptions {
   readonly accept: ((peer: InboundPeer) => boolean) | undefined;
@@ -261,55 +306,39 @@ function violation(
 }
 
 /**
- * A peer as the view reports it. The address is read from the message's peer only when asked
- * (a decoded peer builds its bytes on first read); one class rather than an object literal with
- * a getter, which would allocate a closure per peer.
- */
-class ReportedPeer implements InboundPeer, InboundDrop {
-  readonly key: PeerKey;
-  readonly family: AddressFamily;
-  readonly port: number;
-  readonly flags: number;
-  readonly #peer: CompactPeer;
-
-  constructor(key: PeerKey, peer: CompactPeer, flags: number) {
-    this.key = key;
-    // From the key: an IPv4-mapped address from added6/dropped6 is reported as IPv4.
-    this.family = typeof key === 'number' ? 4 : 6;
-    this.port = peer.port;
-    this.flags = flags;
-    this.#peer = peer;
-  }
-
-  get address(): Uint8Array {
-    const address = this.#peer.address;
-    return this.family === 4 && address.length === 16 ? peerKeyAddress(this.key) : address;
-  }
-}
-
-/**
  * Adds the peers of one list (`mark`: `IN_DROPPED` or `IN_ADDED`) not seen before in the message to
- * `scratch` and `into`; an added peer already dropped is marked as both. Returns how many peers
+ * `seen` and `into`; an added peer already dropped is marked as both. Returns how many peers
  * were newly found in both lists.
  */
 function collect(
+  seen: PeerKeyTable,
   peers: readonly CompactPeer[],
   family: AddressFamily,
   mark: typeof IN_DROPPED | typeof IN_ADDED,
-  into: ReportedPeer[],
+  into: InboundPeer[],
 ): number {
   let both = 0;
   for (const peer of peers) {
     const key = keyOf(peer, family);
-    const at = scratch.insert(key, mark);
+    const at = seen.insert(key, mark);
     if (at === -1) {
-      into.push(new ReportedPeer(key, peer, mark === IN_ADDED ? (peer.flags ?? 0) : 0));
-    } else if (mark === IN_ADDED && scratch.valueAt(at) === IN_DROPPED) {
-      scratch.setValueAt(at, IN_BOTH);
+      into.push(toInboundPeer(key, peer, mark === IN_ADDED ? (peer.flags ?? 0) : 0));
+    } else if (mark === IN_ADDED && seen.valueAt(at) === IN_DROPPED) {
+      seen.setValueAt(at, IN_BOTH);
       both++;
     }
   }
   return both;
+}
+
+/**
+ * A reported peer as plain data. Its family comes from the key: an IPv4-mapped address from
+ * added6/dropped6 is reported as IPv4, with its 4 address bytes.
+ */
+function toInboundPeer(key: PeerKey, peer: CompactPeer, flags: number): InboundPeer {
+  const family: AddressFamily = typeof key === 'number' ? 4 : 6;
+  const address = family === 4 && peer.address.length === 16 ? peerKeyAddress(key) : peer.address;
+  return { key, family, address, port: peer.port, flags };
 }
 
 function assertMessage(message: unknown): asserts message is PexMessage {
@@ -329,7 +358,7 @@ function assertMessage(message: unknown): asserts message is PexMessage {
  * type still catches a peer put in the list of the other family.
  */
 function keyOf(peer: CompactPeer, family: AddressFamily): PeerKey {
-  const key = compactPeerKey(peer);
+  const key = peerKey(peer.address, peer.port);
   if ((typeof key === 'number') !== (family === 4)) {
     const expected = `${family === 4 ? 4 : 16} bytes (IPv${family})`;
     throw argumentError(TypeError, 'peer.address', expected, peer.address.length);

@@ -19,13 +19,8 @@
 // decode-message, encode-message, errors, the flag bits, limits, types. Helpers: compact,
 // decoded-peer, flags, peer-key. State: defaults, inbound-view, outbound-tracker, state-types,
 // swarm-timeline.
-export {
-  compactPeerSize,
-  decodeCompactPeers,
-  encodeCompactPeers,
-} from './compact.js';
+export { decodeCompactPeers, encodeCompactPeers } from './compact-peers.js';
 export { decodePexMessage } from './decode-message.js';
-export { compactPeerKey } from './decoded-peer.js';
 export {
   DEFAULT_FIRST_MESSAGE_MAX_ADDED,
   DEFAULT_INBOUND_BURST_MESSAGES,
@@ -54,9 +49,17 @@ export {
   PEX_FLAG_UPLOAD_ONLY,
   type PexFlags,
 } from './flags.js';
-export { createInboundView, type InboundView, type InboundViewOptions } from './inbound-view.js';
+export {
+  createInboundView,
+  type InboundDrop,
+  type InboundPeer,
+  type InboundResult,
+  type InboundView,
+  type InboundViewOptions,
+  type PexViolation,
+} from './inbound-view.js';
 export { DEFAULT_PEX_LIMITS, resolvePexLimits } from './limits.js';
-export { createOutboundTracker } from './outbound-tracker.js';
+export { createOutboundTracker, type OutboundTracker } from './outbound-tracker.js';
 export {
   formatPeerAddress,
   type PeerKey,
@@ -65,18 +68,18 @@ export {
   peerKeyFamily,
   peerKeyPort,
 } from './peer-key.js';
-export type {
-  InboundDrop,
-  InboundPeer,
-  InboundResult,
-  OutboundTracker,
-  PexOutbound,
-  PexOutboundOptions,
-  PexViolation,
-} from './state-types.js';
+export type { PexOutbound, PexOutboundOptions } from './pex-outbound.js';
 export {
   createSwarmTimeline,
   type SwarmTimeline,
   type SwarmTimelineCursor,
 } from './swarm-timeline.js';
-export type { AddressFamily, CompactPeer, PexLimits, PexListName, PexMessage } from './types.js';
+export type {
+  AddedPeer,
+  AddressFamily,
+  CompactPeer,
+  DecodedPexMessage,
+  PexLimits,
+  PexListName,
+  PexMessage,
+} from './types.js';

@@ -1,5 +1,5 @@
 import { type PeerKey, peerKeyAddress, peerKeyPort } from './peer-key.js';
-import type { PeerState } from './peer-record.js';
+import type { PeerState } from './peer-state.js';
 import type { CompactPeer, PexMessage } from './types.js';
 
 const NONE = 0;

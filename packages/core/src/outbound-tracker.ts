@@ -1,19 +1,26 @@
 import { createMessageBuilder } from './message-builder.js';
-import {
-  assertTime,
-  type ResolvedOutboundOptions,
-  resolveOutboundOptions,
-} from './outbound-options.js';
+import { assertTime } from './option-checks.js';
+import { type ResolvedOutboundOptions, resolveOutboundOptions } from './outbound-options.js';
+import { assertOptionalPeerKey, toConnectedPeerKey, toPeerKey } from './peer-checks.js';
 import type { PeerKey } from './peer-key.js';
 import { PeerKeyTable } from './peer-key-table.js';
-import {
-  assertOptionalPeerKey,
-  type PeerState,
-  toConnectedPeerKey,
-  toPeerKey,
-} from './peer-record.js';
-import type { OutboundTracker, PexOutboundOptions } from './state-types.js';
+import type { PeerState } from './peer-state.js';
+import type { PexOutbound, PexOutboundOptions } from './pex-outbound.js';
 import type { CompactPeer, PexMessage } from './types.js';
+
+/** A per-connection outbound tracker: the caller reports our connections as they change. */
+export interface OutboundTracker extends PexOutbound {
+  /**
+   * We are connected to `peer` (with its BEP 11 flag byte, default 0). Calling again with other
+   * flags updates them.
+   * @throws {TypeError|RangeError} for a malformed peer, as `encodePexMessage` would.
+   */
+  connected(peer: CompactPeer): void;
+  /** We are no longer connected to the peer at `address` / `port`. Unknown peers are ignored. */
+  disconnected(peer: Pick<CompactPeer, 'address' | 'port'>): void;
+  /** Changes which peer is the remote itself (e.g. once its listen port is known). */
+  setRemote(remote: PeerKey | undefined): void;
+}
 
 /**
  * Creates the outbound tracker of one connection: what we tell one remote peer.

@@ -1,17 +1,10 @@
 import { createMessageBuilder } from './message-builder.js';
-import {
-  assertTime,
-  type ResolvedOutboundOptions,
-  resolveOutboundOptions,
-} from './outbound-options.js';
+import { assertTime } from './option-checks.js';
+import { type ResolvedOutboundOptions, resolveOutboundOptions } from './outbound-options.js';
+import { assertOptionalPeerKey, toConnectedPeerKey, toPeerKey } from './peer-checks.js';
 import type { PeerKey } from './peer-key.js';
-import {
-  assertOptionalPeerKey,
-  type PeerState,
-  toConnectedPeerKey,
-  toPeerKey,
-} from './peer-record.js';
-import type { PexOutbound, PexOutboundOptions } from './state-types.js';
+import type { PeerState } from './peer-state.js';
+import type { PexOutbound, PexOutboundOptions } from './pex-outbound.js';
 import type { CompactPeer, PexMessage } from './types.js';
 
 /** One connection's cursor into a `SwarmTimeline`: a `PexOutbound` for that connection. */

@@ -3,7 +3,6 @@
  * where the list carries one.
  *
  * `address` is 4 bytes for IPv4 (`added`, `dropped`) and 16 bytes for IPv6 (`added6`, `dropped6`).
- * Decoded peers read their address lazily from the received bytes (see `decodePexMessage`).
  */
 export interface CompactPeer {
   /** The IP address: 4 bytes (IPv4) or 16 bytes (IPv6), network order. */
@@ -12,6 +11,12 @@ export interface CompactPeer {
   readonly port: number;
   /** The BEP 11 flag byte (0..255). Absent on dropped peers. */
   readonly flags?: number | undefined;
+}
+
+/** A peer of a decoded `added` or `added6` list: always with its flag byte (0 if none was sent). */
+export interface AddedPeer extends CompactPeer {
+  /** The BEP 11 flag byte (0..255) from `added.f` / `added6.f`; 0 where the sender gave none. */
+  readonly flags: number;
 }
 
 /**
@@ -26,6 +31,22 @@ export interface PexMessage {
   /** IPv4 peers we are no longer connected to (`dropped`). */
   readonly dropped: readonly CompactPeer[];
   /** IPv6 peers we are no longer connected to (`dropped6`). */
+  readonly dropped6: readonly CompactPeer[];
+}
+
+/**
+ * A message as `decodePexMessage` returns it: plain data (spread it, `structuredClone` it, send
+ * it to a worker), each peer with its own copy of its address bytes, added peers always with
+ * their flag byte.
+ */
+export interface DecodedPexMessage extends PexMessage {
+  /** IPv4 peers the sender is now connected to, with flags. */
+  readonly added: readonly AddedPeer[];
+  /** IPv6 peers the sender is now connected to, with flags. */
+  readonly added6: readonly AddedPeer[];
+  /** IPv4 peers the sender is no longer connected to (no `flags`). */
+  readonly dropped: readonly CompactPeer[];
+  /** IPv6 peers the sender is no longer connected to (no `flags`). */
   readonly dropped6: readonly CompactPeer[];
 }
 

@@ -1,17 +1,19 @@
 import { describe, expect, test } from '@jest/globals';
 import {
   type CompactPeer,
-  compactPeerKey,
-  compactPeerSize,
   decodeCompactPeers,
   decodePexMessage,
   encodeCompactPeers,
+  encodePexMessage,
   formatPeerAddress,
   PexDecodeError,
   peerKey,
 } from '@pex/core';
 import fc from 'fast-check';
 import { bytesOf, plainPeer } from './support/bytes.js';
+
+/** BEP 11: 4 address bytes + 2 port bytes per IPv4 peer, 16 + 2 per IPv6 peer. */
+const PEER_BYTES = { 4: 6, 6: 18 } as const;
 
 const peerOf = (length: 4 | 16) =>
   fc.record({
@@ -24,7 +26,7 @@ describe('compact peer lists', () => {
     fc.assert(
       fc.property(fc.array(peerOf(family === 4 ? 4 : 16), { maxLength: 60 }), (peers) => {
         const bytes = encodeCompactPeers(peers, family);
-        expect(bytes.length).toBe(peers.length * compactPeerSize(family));
+        expect(bytes.length).toBe(peers.length * PEER_BYTES[family]);
         const decoded = decodeCompactPeers(bytes, family);
         expect(decoded.map(plainPeer)).toEqual(peers.map(plainPeer));
       }),
@@ -83,36 +85,47 @@ describe('compact peer lists', () => {
   });
 });
 
-describe('compactPeerKey', () => {
-  test('equals peerKey for decoded and plain peers alike', () => {
+describe('decoded peers are plain data', () => {
+  test('each has its own address bytes and the key peerKey gives for them', () => {
     fc.assert(
       fc.property(peerOf(4), peerOf(16), (a, b) => {
-        const message = decodePexMessage(
-          bytesOf(
-            'd5:added6:',
-            [...a.address, a.port >> 8, a.port & 255],
-            '6:added618:',
-            [...b.address, b.port >> 8, b.port & 255],
-            'e',
-          ),
+        const payload = bytesOf(
+          'd5:added6:',
+          [...a.address, a.port >> 8, a.port & 255],
+          '6:added618:',
+          [...b.address, b.port >> 8, b.port & 255],
+          'e',
         );
-        expect(compactPeerKey(message.added[0] as never)).toBe(peerKey(a.address, a.port));
-        expect(compactPeerKey(message.added6[0] as never)).toBe(peerKey(b.address, b.port));
-        expect(compactPeerKey(a)).toBe(peerKey(a.address, a.port));
+        const message = decodePexMessage(payload);
+        const [v4, v6] = [message.added[0] as CompactPeer, message.added6[0] as CompactPeer];
+        expect(peerKey(v4.address, v4.port)).toBe(peerKey(a.address, a.port));
+        expect(peerKey(v6.address, v6.port)).toBe(peerKey(b.address, b.port));
+        // Nothing refers to the received bytes.
+        payload.fill(0);
+        expect(Array.from(v4.address)).toEqual(Array.from(a.address));
+        expect(Array.from(v6.address)).toEqual(Array.from(b.address));
       }),
     );
   });
 
-  test('decoded peers serialise to JSON with their address', () => {
+  test('spreading, structuredClone and JSON keep every field', () => {
     const message = decodePexMessage(bytesOf('d5:added6:', [1, 2, 3, 4, 0, 80], 'e'));
-    expect(JSON.parse(JSON.stringify(message.added[0]))).toEqual({
-      address: [1, 2, 3, 4],
+    const peer = message.added[0] as CompactPeer;
+    expect(Object.keys(peer).sort()).toEqual(['address', 'flags', 'port']);
+    expect({ ...peer }).toEqual(peer);
+    expect(structuredClone(message)).toEqual(message);
+    expect(JSON.parse(JSON.stringify(peer))).toEqual({
+      address: { 0: 1, 1: 2, 2: 3, 3: 4 },
       port: 80,
       flags: 0,
     });
-    const peer = message.added[0] as CompactPeer;
     expect(formatPeerAddress(peer.address, peer.port)).toBe('1.2.3.4:80');
-    // The address is built once, then the same bytes are returned.
-    expect(peer.address).toBe(peer.address);
+    // A spread with other flags is a peer the encoder takes.
+    const reflagged = { ...peer, flags: 0x10 };
+    expect(
+      decodePexMessage(
+        encodePexMessage({ added: [reflagged], added6: [], dropped: [], dropped6: [] }),
+      ).added,
+    ).toEqual([reflagged]);
   });
 });

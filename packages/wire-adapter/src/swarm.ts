@@ -1,5 +1,4 @@
 import {
-  compactPeerKey,
   createSwarmTimeline,
   PEX_FLAG_PREFERS_ENCRYPTION,
   PEX_FLAG_REACHABLE,
@@ -8,6 +7,7 @@ import {
   PEX_FLAG_UPLOAD_ONLY,
   type PeerKey,
   type PexOutboundOptions,
+  peerKey,
 } from '@pex/core';
 import {
   type PexDroppedEvent,
@@ -314,7 +314,7 @@ function isPort(value: unknown): value is number {
 }
 
 function keyOf(peer: PexPeerAddress): PeerKey {
-  return compactPeerKey({ address: peer.bytes, port: peer.port });
+  return peerKey(peer.bytes, peer.port);
 }
 
 /** The BEP 11 flags we know of a connected peer. */

@@ -1,21 +1,28 @@
 import { argumentError } from './argument-error.js';
-import { DecodedPeer } from './decoded-peer.js';
 import { failDecode } from './errors.js';
-import { formatPeerAddress, type PeerKey, peerKeyAt } from './peer-key.js';
-import type { AddressFamily, CompactPeer } from './types.js';
+import { assertCompactPeer, assertFamily } from './peer-checks.js';
+import { formatPeerAddress, peerKeyAt } from './peer-key.js';
+import { newPeerKeyCheck, type PeerKeyCheck } from './peer-key-check.js';
+import type { AddedPeer, AddressFamily, CompactPeer } from './types.js';
+
+/** Bytes of one compact IPv4 peer: 4 address bytes and a 2-byte port (BEP 11 `added`). */
+export const IPV4_PEER_BYTES = 6;
+/** Bytes of one compact IPv6 peer: 16 address bytes and a 2-byte port (BEP 11 `added6`). */
+export const IPV6_PEER_BYTES = 18;
 
 /**
- * Bytes per compact peer: 4 + 2 for IPv4, 16 + 2 for IPv6.
- * @throws never (any `family` other than 4 gives 18).
+ * Bytes per compact peer of `family`.
+ * @throws never (any `family` other than 4 gives the IPv6 size).
+ * @internal
  */
-export function compactPeerSize(family: AddressFamily): 6 | 18 {
-  return family === 4 ? 6 : 18;
+export function compactPeerSize(family: AddressFamily): number {
+  return family === 4 ? IPV4_PEER_BYTES : IPV6_PEER_BYTES;
 }
 
 /**
- * Reads the peers of `size` bytes each (6 or 18) in `bytes[start, end)`, already checked to be a
- * whole number of them. With `withFlags`, `bytes[flagStart, flagEnd)` holds one flag byte per
- * peer and peers past `flagEnd` get 0; without, peers have no flags.
+ * Reads the peers of `size` bytes each (`IPV4_PEER_BYTES` or `IPV6_PEER_BYTES`) in
+ * `bytes[start, end)`, already checked to be a whole number of them, as plain objects: each
+ * gets a copy of its address bytes (nothing refers to the caller's buffer).
  * @internal
  */
 export function readCompactPeers(
@@ -23,17 +30,48 @@ export function readCompactPeers(
   start: number,
   end: number,
   size: number,
-  withFlags: boolean,
-  flagStart: number,
-  flagEnd: number,
 ): CompactPeer[] {
   const peers: CompactPeer[] = [];
-  for (let at = start, flagAt = flagStart; at < end; at += size, flagAt++) {
-    const port = ((bytes[at + size - 2] as number) << 8) | (bytes[at + size - 1] as number);
-    const flags = withFlags ? (flagAt < flagEnd ? (bytes[flagAt] as number) : 0) : undefined;
-    peers.push(new DecodedPeer(peerKeyAt(bytes, at, size === 6, port), port, flags));
+  for (let at = start; at < end; at += size) {
+    peers.push({ address: copyAddress(bytes, at, size - 2), port: readPort(bytes, at + size - 2) });
   }
   return peers;
+}
+
+/**
+ * `readCompactPeers` with the flag byte of each peer from `bytes[flagStart, flagEnd)`, one per
+ * peer; peers past `flagEnd` get 0 (BEP 11's `added.f` may be short; the peers still count).
+ * @internal
+ */
+export function readFlaggedPeers(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  size: number,
+  flagStart: number,
+  flagEnd: number,
+): AddedPeer[] {
+  const peers: AddedPeer[] = [];
+  for (let at = start, flagAt = flagStart; at < end; at += size, flagAt++) {
+    peers.push({
+      address: copyAddress(bytes, at, size - 2),
+      port: readPort(bytes, at + size - 2),
+      flags: flagAt < flagEnd ? (bytes[flagAt] as number) : 0,
+    });
+  }
+  return peers;
+}
+
+/** A new Uint8Array of the `length` address bytes at `bytes[at]` (a copy, even from a Buffer). */
+function copyAddress(bytes: Uint8Array, at: number, length: number): Uint8Array {
+  const address = new Uint8Array(length);
+  for (let i = 0; i < length; i++) address[i] = bytes[at + i] as number;
+  return address;
+}
+
+/** The big-endian 2-byte port at `bytes[at]`. */
+function readPort(bytes: Uint8Array, at: number): number {
+  return ((bytes[at] as number) << 8) | (bytes[at + 1] as number);
 }
 
 /**
@@ -68,7 +106,7 @@ export function decodeCompactPeers(
     throw argumentError(TypeError, 'bytes', 'a Uint8Array', bytes);
   const size = compactPeerSize(assertFamily(family));
   checkCompactLength(bytes.length, size, maxPeers, family === 4 ? 'peers' : 'peers6', 0);
-  return readCompactPeers(bytes, 0, bytes.length, size, false, 0, 0);
+  return readCompactPeers(bytes, 0, bytes.length, size);
 }
 
 /**
@@ -105,7 +143,7 @@ export function compactBytes(
   for (let i = 0, at = 0; i < peers.length; i++, at += size) {
     const peer = peers[i];
     assertCompactPeer(peer, size - 2, field, i);
-    if (!isNew(peerKeyAt(peer.address, 0, size === 6, peer.port))) {
+    if (!isNew(peerKeyAt(peer.address, 0, size === IPV4_PEER_BYTES, peer.port))) {
       throw argumentError(
         RangeError,
         `${field}[${i}]`,
@@ -119,66 +157,4 @@ export function compactBytes(
     if (flags) flags[i] = peer.flags ?? 0;
   }
   return out;
-}
-
-/**
- * @throws {TypeError} if `peer` is not an object with a Uint8Array `address` of `addressLength` bytes.
- * @throws {RangeError} if its port is not an integer in 1..65535 or its flags not in 0..255.
- * @internal
- */
-export function assertCompactPeer(
-  peer: unknown,
-  addressLength: number,
-  field: string,
-  index?: number,
-): asserts peer is CompactPeer {
-  // The error for `part` of the peer (`.port`...), named `field[index]` if in a list.
-  const fail = (
-    Kind: TypeErrorConstructor | RangeErrorConstructor,
-    part: string,
-    expected: string,
-    value: unknown,
-  ) =>
-    argumentError(
-      Kind,
-      `${field}${index === undefined ? '' : `[${index}]`}${part}`,
-      expected,
-      value,
-    );
-  if (typeof peer !== 'object' || peer === null) throw fail(TypeError, '', 'a peer object', peer);
-  const { address, port, flags } = peer as Partial<CompactPeer>;
-  if (!(address instanceof Uint8Array)) throw fail(TypeError, '.address', 'a Uint8Array', address);
-  if (address.length !== addressLength) {
-    throw fail(TypeError, '.address', `${addressLength} bytes`, address.length);
-  }
-  // Each test is true exactly for the integers in range (not for -0, fractions, NaN or others).
-  if (port !== ((port as number) & 0xffff) || port === 0)
-    throw fail(RangeError, '.port', '1..65535', port);
-  if (flags !== undefined && flags !== (flags & 0xff))
-    throw fail(RangeError, '.flags', '0..255', flags);
-}
-
-/**
- * A check that each peer key of one message is new: true for a key not seen before. A scan of a
- * short array beats hashing for the usual message (at most 100 peers); past that a Set takes
- * over, so the check stays linear in time whatever the size.
- * @internal
- */
-type PeerKeyCheck = (key: PeerKey) => boolean;
-
-/** A new `PeerKeyCheck`, for one message. @internal */
-export function newPeerKeyCheck(): PeerKeyCheck {
-  const list: PeerKey[] = [];
-  let set: Set<PeerKey> | undefined;
-  return (key) => {
-    if (set) return set.size < set.add(key).size;
-    if (list.includes(key)) return false;
-    if (list.push(key) > 100) set = new Set(list);
-    return true;
-  };
-}
-
-function assertFamily(family: unknown): AddressFamily {
-  if (family !== 4 && family !== 6) throw argumentError(TypeError, 'family', '4 or 6', family);
-  return family;
 }

@@ -6,19 +6,26 @@ import { failDecode } from './errors.js';
  * so every bounds check is also the grammar check.
  */
 
+/** Where the content of a byte string lies in the input: `[start, end)`. */
+export interface StringSpan {
+  start: number;
+  end: number;
+}
+
 /** True if `c` is an ASCII digit: a byte string's length, or an integer. */
 export function isDigit(c: number | undefined): boolean {
   return (c as number) >= 0x30 && (c as number) <= 0x39;
 }
 
 /**
- * Reads the byte string whose length prefix starts at `at` into `span` as `[start, end)` of its
- * content, and returns `end`. At most 9 length digits (far above any message limit); leading
- * zeros are accepted, as the `bencode` package does.
+ * Reads the byte string whose length prefix starts at `at`, writes where its content lies into
+ * `span`, and returns the offset after it (`span.end`). At most 9 length digits (far above any
+ * message limit); leading zeros are accepted, as the `bencode` package does. The span is the
+ * caller's, one per decode: nothing is kept between calls.
  * @throws {PexDecodeError} `truncated` if the prefix or content runs past the end;
  *   `invalid-bencode` for a byte that is not a length digit.
  */
-export function readString(bytes: Uint8Array, at: number): number {
+export function readString(bytes: Uint8Array, at: number, span: StringSpan): number {
   let pos = at;
   let length = 0;
   do {
@@ -29,7 +36,8 @@ export function readString(bytes: Uint8Array, at: number): number {
   } while (bytes[++pos] !== 0x3a /* : */);
   const end = pos + 1 + length;
   if (end > bytes.length) failDecode('truncated', at);
-  stringStart = pos + 1;
+  span.start = pos + 1;
+  span.end = end;
   return end;
 }
 
@@ -45,38 +53,39 @@ function skipInteger(bytes: Uint8Array, at: number): number {
   return pos + 1;
 }
 
-/** Where the content of the last string read starts. */
-export let stringStart = 0;
+/** What an open container expects next (`skipValue`). */
+const EXPECTS_LIST_ITEM = 2; // a list: a value, or the end
+const EXPECTS_DICTIONARY_KEY = 3; // a dictionary: a key, or the end
+const EXPECTS_DICTIONARY_VALUE = 1; // a dictionary that has just read a key
 
 /**
  * Skips one bencode value of any type at `at`, inside containers `depth` deep (the PEX
  * dictionary itself is depth 1), and returns the offset after it. Iterative: hostile nesting
- * costs one array slot per level, never a stack frame. `span` is scratch space for strings.
+ * costs one array slot per level, never a stack frame.
  * @throws {PexDecodeError} `truncated`, `invalid-bencode` or `too-deep` (past `maxDepth`).
  */
 export function skipValue(bytes: Uint8Array, at: number, depth: number, maxDepth: number): number {
-  // What each open container expects next: its own opening byte (`l`: a value or the end; `d`: a
-  // key or the end), or 1 once a dictionary has read a key (a value).
   const open: number[] = [];
+  const span: StringSpan = { start: 0, end: 0 };
   let pos = at;
   do {
     const c = bytes[pos];
     const last = open.length - 1;
     const expects = open[last];
-    if (c === 0x65 /* e */ && (expects as number) > 1) {
+    if (c === 0x65 /* e */ && expects !== undefined && expects !== EXPECTS_DICTIONARY_VALUE) {
       open.pop();
       pos++;
-    } else if (expects === 0x64 /* d */) {
-      pos = readString(bytes, pos);
-      open[last] = 1;
+    } else if (expects === EXPECTS_DICTIONARY_KEY) {
+      pos = readString(bytes, pos, span);
+      open[last] = EXPECTS_DICTIONARY_VALUE;
     } else {
-      if (expects === 1) open[last] = 0x64;
+      if (expects === EXPECTS_DICTIONARY_VALUE) open[last] = EXPECTS_DICTIONARY_KEY;
       if (c === 0x6c /* l */ || c === 0x64 /* d */) {
         if (depth + open.length >= maxDepth) failDecode('too-deep', pos);
-        open.push(c);
+        open.push(c === 0x6c ? EXPECTS_LIST_ITEM : EXPECTS_DICTIONARY_KEY);
         pos++;
       } else {
-        pos = c === 0x69 /* i */ ? skipInteger(bytes, pos) : readString(bytes, pos);
+        pos = c === 0x69 /* i */ ? skipInteger(bytes, pos) : readString(bytes, pos, span);
       }
     }
   } while (open.length > 0);
