@@ -9,6 +9,26 @@ export interface CommandIo {
    * Optional: commands fall back to `out`.
    */
   status?(line: string): void;
+  /**
+   * Reads standard input to its end (`pex decode --file -`).
+   * Optional: commands fall back to the process's stdin.
+   */
+  readStdin?(): Promise<Uint8Array>;
+}
+
+/** Reads the process's stdin to its end. */
+export async function readProcessStdin(): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of process.stdin) {
+    chunks.push(typeof chunk === 'string' ? new TextEncoder().encode(chunk) : chunk);
+  }
+  const bytes = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return bytes;
 }
 
 // A progress line is on screen without its newline: the next output first clears it.
@@ -39,4 +59,5 @@ export const processIo: CommandIo = {
       process.stdout.write(`${line}\n`);
     }
   },
+  readStdin: readProcessStdin,
 };

@@ -3,11 +3,20 @@ import { runDecode } from './decode-command.js';
 import { runDemo } from './demo-command.js';
 import { type CommandIo, processIo } from './io.js';
 import { runProbe } from './probe-command.js';
-import { USAGE, UsageError } from './usage.js';
+import {
+  COMMAND_USAGE,
+  type CommandName,
+  GENERAL_USAGE,
+  HELP_POINTER,
+  USAGE,
+  UsageError,
+} from './usage.js';
+import { readCliVersion } from './version.js';
 
 /**
  * Runs the `pex` command with `argv` (without node and script) and returns the exit code:
  * 0 success, 1 the operation failed, 2 usage error; `probe` has its own codes 3..6 (see usage).
+ * A usage error prints the message and the synopsis line of its command, not the whole text.
  */
 export async function main(argv: readonly string[], io: CommandIo = processIo): Promise<number> {
   const [command, ...rest] = argv;
@@ -15,6 +24,10 @@ export async function main(argv: readonly string[], io: CommandIo = processIo): 
     if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
       io.out(USAGE);
       return command === undefined ? 2 : 0;
+    }
+    if (command === '--version' || command === '-V') {
+      io.out(readCliVersion());
+      return 0;
     }
     if (rest.includes('-h') || rest.includes('--help')) {
       io.out(USAGE);
@@ -39,12 +52,17 @@ export async function main(argv: readonly string[], io: CommandIo = processIo): 
   } catch (error) {
     if (error instanceof UsageError || isParseArgsError(error)) {
       io.err(`pex: ${(error as Error).message}`);
-      io.err(USAGE);
+      io.err(isCommandName(command) ? COMMAND_USAGE[command] : GENERAL_USAGE);
+      io.err(HELP_POINTER);
       return 2;
     }
     io.err(`pex: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   }
+}
+
+function isCommandName(command: string | undefined): command is CommandName {
+  return command === 'demo' || command === 'probe' || command === 'decode';
 }
 
 function isParseArgsError(error: unknown): boolean {

@@ -1,7 +1,24 @@
-/** A command-line mistake: printed with the usage text, exit code 2. */
+/** A command-line mistake: printed with the usage line of its command, exit code 2. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
+
+/** The commands of `pex`. */
+export type CommandName = 'demo' | 'probe' | 'decode';
+
+/** One synopsis line per command: what a usage error prints, with a pointer to `pex --help`. */
+export const COMMAND_USAGE: Readonly<Record<CommandName, string>> = {
+  demo: 'usage: pex demo [--nodes N] [--max-connections N] [--interval MS] [--first-delay MS] [--timeout S] [--json]',
+  probe:
+    'usage: pex probe HOST:PORT --info-hash HEX [--listen-port N] [--duration S] [--count N] [--timeout S] [--json]',
+  decode: 'usage: pex decode <hex> | --file PATH|- [--json]',
+};
+
+/** The synopsis line for a usage error outside any command (no or unknown command). */
+export const GENERAL_USAGE = 'usage: pex demo|probe|decode [options]';
+
+/** The line after a usage line: where the whole text is. */
+export const HELP_POINTER = "run 'pex --help' for every command and option";
 
 export const USAGE = `usage: pex <command> [options]
 
@@ -29,11 +46,13 @@ commands:
       rejected (wrong info hash, closed, no answer), 5 the peer does not support
       ut_pex, 6 no PEX message within the duration.
 
-  decode <hex> | --file PATH [--json]
-      decode one PEX payload (the bencoded dictionary) and print its peers,
-      or the reason it is invalid (exit 1)
+  decode <hex> | --file PATH|- [--json]
+      decode one PEX payload (the bencoded dictionary, without the extended-message
+      id byte) given as hex or read from a file (--file -: standard input), and
+      print its peers, or the reason it is invalid (exit 1)
 
 options:
-  -h, --help   show this text
+  -h, --help      show this text
+  -V, --version   print the version of pex
   exit code 2: a usage error
 `;
