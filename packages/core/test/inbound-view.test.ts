@@ -152,6 +152,164 @@ describe('inbound view: a hostile sender costs a bounded amount', () => {
   });
 });
 
+/**
+ * The rate limit as a property, in sliding windows. The view is a token bucket: `burst` tokens at
+ * the start, one more per `refill` ms of arrival time, never more than `burst`; a message is
+ * applied when a whole token is there, and takes it.
+ *
+ * The bound, derived: take the applied messages a_1 <= ... <= a_m of any window [s, s + W] with
+ * W = k * refill. At a_1 the bucket holds at most `burst` (the cap); from a_1 to a_m it earns at
+ * most (a_m - a_1) / refill <= k, whatever arrived in between (a refused message takes nothing).
+ * Each applied message takes one and the bucket never goes below 0, so m <= burst + k. No +1: the
+ * window is closed at both ends and the bound still holds, and it is tight (a full burst at s,
+ * then one message at each s + i * refill, gives exactly burst + k). Floating-point sums cannot
+ * add a message: one more would need a whole token more than the exact sum, not a rounding.
+ * The densest window of a schedule starts at an applied message, so those are the ones checked.
+ *
+ * Without the cap the bucket saves up idle time (ten idle minutes at one message per 30 s are 20
+ * messages) and a flood after a pause is applied whole: the control below runs the same property
+ * against such a bucket and expects it to fail.
+ */
+interface BucketSettings {
+  readonly burstMessages: number;
+  readonly refillMs: number;
+}
+
+/** Anything that judges arrivals: returns whether the arrival at `now` is applied. */
+type RateLimiter = (now: number) => boolean;
+
+const viewLimiter = (settings: BucketSettings): RateLimiter => {
+  const view = createInboundView(settings);
+  return (now) => view.receive(EMPTY, now).applied;
+};
+
+/**
+ * The view's bucket written out with one change: no cap on the tokens. Not a copy of the view's
+ * code to keep in step with it, only what the property must be able to tell apart.
+ */
+const uncappedLimiter = ({ burstMessages, refillMs }: BucketSettings): RateLimiter => {
+  let tokens = burstMessages;
+  let lastAt: number | undefined;
+  return (now) => {
+    tokens += lastAt === undefined ? 0 : Math.max(0, now - lastAt) / refillMs;
+    lastAt = Math.max(lastAt ?? now, now);
+    if (tokens < 1) return false;
+    tokens--;
+    return true;
+  };
+};
+
+/** Segments of a sender's schedule: an idle gap, then `count` messages `spacingMs` apart. */
+const segmentArbitrary = (refillMs: number) =>
+  fc.record({
+    idleMs: fc.oneof(
+      fc.integer({ min: 0, max: 2 * refillMs }),
+      fc.integer({ min: 0, max: 600_000 }),
+    ),
+    count: fc.integer({ min: 1, max: 40 }),
+    // Quarter milliseconds: clocks such as performance.now() are not whole.
+    spacingMs: fc.oneof(
+      fc.constant(0),
+      fc.integer({ min: 0, max: 4 * refillMs }).map((q) => q / 4),
+    ),
+  });
+
+const scheduleArbitrary = fc
+  .record({
+    burstMessages: fc.integer({ min: 1, max: 8 }),
+    refillMs: fc.oneof(fc.integer({ min: 1, max: 100 }), fc.constant(DEFAULT_INBOUND_REFILL_MS)),
+  })
+  .chain((settings) =>
+    fc.record({
+      settings: fc.constant(settings),
+      segments: fc.array(segmentArbitrary(settings.refillMs), { minLength: 1, maxLength: 12 }),
+      windows: fc.integer({ min: 0, max: 6 }),
+    }),
+  );
+
+function arrivalTimes(segments: readonly { idleMs: number; count: number; spacingMs: number }[]) {
+  const times: number[] = [];
+  let now = 0;
+  for (const { idleMs, count, spacingMs } of segments) {
+    now += idleMs;
+    for (let i = 0; i < count; i++) {
+      if (i > 0) now += spacingMs;
+      times.push(now);
+    }
+  }
+  return times;
+}
+
+/** The most applied messages in any closed window [a, a + widthMs] (`applied` sorted). */
+function densestWindow(applied: readonly number[], widthMs: number): number {
+  let most = 0;
+  let end = 0;
+  for (let start = 0; start < applied.length; start++) {
+    while (
+      end < applied.length &&
+      (applied[end] as number) <= (applied[start] as number) + widthMs
+    ) {
+      end++;
+    }
+    most = Math.max(most, end - start);
+  }
+  return most;
+}
+
+/** The sliding-window property, for any limiter: at most burst + k applied in k refills. */
+const slidingWindowProperty = (limiterFor: (settings: BucketSettings) => RateLimiter) =>
+  fc.property(scheduleArbitrary, ({ settings, segments, windows }) => {
+    const limiter = limiterFor(settings);
+    const applied = arrivalTimes(segments).filter((now) => limiter(now));
+    const widthMs = windows * settings.refillMs;
+    expect(densestWindow(applied, widthMs)).toBeLessThanOrEqual(settings.burstMessages + windows);
+  });
+
+/** Ten idle minutes, then `flood` messages at one instant: how many are applied. */
+function idleThenFlood(limiter: RateLimiter, flood: number): number {
+  limiter(0);
+  let applied = 0;
+  for (let i = 0; i < flood; i++) if (limiter(10 * 60_000)) applied++;
+  return applied;
+}
+
+const FLOOD_SETTINGS: readonly BucketSettings[] = [
+  { burstMessages: DEFAULT_INBOUND_BURST_MESSAGES, refillMs: DEFAULT_INBOUND_REFILL_MS },
+  { burstMessages: 1, refillMs: 1_000 },
+  { burstMessages: 8, refillMs: 5 },
+];
+
+describe('inbound view: the rate limit holds in every sliding window', () => {
+  test('property: in any window of k refills, at most burst + k messages are applied', () => {
+    fc.assert(slidingWindowProperty(viewLimiter), { numRuns: 300 });
+  });
+
+  test.each<[number, number, BucketSettings]>(
+    FLOOD_SETTINGS.map((settings) => [settings.burstMessages, settings.refillMs, settings]),
+  )(
+    'idle ten minutes then 100 messages at one instant: burst (%i) applied, refill %i ms',
+    (_burst, _refill, settings) => {
+      expect(idleThenFlood(viewLimiter(settings), 100)).toBe(settings.burstMessages);
+    },
+  );
+
+  test('the bound is reached: a full burst, then one message per refill', () => {
+    const settings = { burstMessages: 4, refillMs: 1_000 };
+    const limiter = viewLimiter(settings);
+    const times = [...Array(10).fill(5_000), ...scheduleOf(6_000, 1_000, 3)];
+    const applied = times.filter((now) => limiter(now));
+    expect(densestWindow(applied, 3 * settings.refillMs)).toBe(settings.burstMessages + 3);
+  });
+
+  test('control: the same property and flood catch a bucket with no cap', () => {
+    const result = fc.check(slidingWindowProperty(uncappedLimiter), { numRuns: 300 });
+    expect(result.failed).toBe(true);
+    for (const settings of FLOOD_SETTINGS) {
+      expect(idleThenFlood(uncappedLimiter(settings), 100)).toBeGreaterThan(settings.burstMessages);
+    }
+  });
+});
+
 describe('inbound view: only what is new', () => {
   test('a peer known from this source is not reported again', () => {
     const view = createInboundView();
