@@ -51,7 +51,10 @@ export interface PexViolation {
 
 /** The outcome of one received message. */
 export interface InboundResult {
-  /** Peers not known from this source before, accepted by the caller's predicate. */
+  /**
+   * Peers not known from this source before, accepted by the caller's predicate: exactly the
+   * peers `accept` returned true for during this call, in the order it was asked about them.
+   */
   readonly added: readonly InboundPeer[];
   /** Peers this source had reported and now drops. */
   readonly dropped: readonly InboundDrop[];

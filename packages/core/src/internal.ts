@@ -6,3 +6,4 @@
  */
 
 export { checkBencodeDictionary } from './bencode-check.js';
+export { formatIpv4, formatIpv6 } from './format-address.js';

@@ -1,3 +1,4 @@
+import { formatIpv4, formatIpv6 } from './format-address.js';
 import type { AddressFamily } from './types.js';
 
 /**
@@ -83,16 +84,21 @@ export function peerKeyAddress(key: PeerKey): Uint8Array {
 }
 
 /**
- * Formats address bytes and a port for messages and logs: `1.2.3.4:6881` or
- * `[2001:db8:0:0:0:0:0:1]:6881` (IPv6 groups in full; @pex/events formats canonically).
- * @throws {TypeError} only from JavaScript itself, if `address` is not array-like (nothing is
- *   validated).
+ * Formats address bytes and a port for messages and logs: `1.2.3.4:6881`, or RFC 5952 text in
+ * brackets for IPv6 (`[2001:db8::1]:6881`): the text every package of this project writes.
+ * Nothing is validated: 4 bytes are IPv4, any other length is read as IPv6 groups.
+ * @throws {TypeError} only from JavaScript itself, if `address` is not array-like.
  */
 export function formatPeerAddress(address: Uint8Array, port: number): string {
-  if (address.length === 4) return `${address.join('.')}:${port}`;
-  const groups: string[] = [];
-  for (let i = 0; i + 1 < address.length; i += 2) {
-    groups.push((((address[i] as number) << 8) | (address[i + 1] as number)).toString(16));
+  if (address.length === 4) {
+    return `${formatIpv4(
+      (address[0] as number) * 0x1000000 +
+        (((address[1] as number) << 16) | ((address[2] as number) << 8) | (address[3] as number)),
+    )}:${port}`;
   }
-  return `[${groups.join(':')}]:${port}`;
+  const groups: number[] = [];
+  for (let i = 0; i < 8; i++) {
+    groups.push(((address[2 * i] ?? 0) << 8) | (address[2 * i + 1] ?? 0));
+  }
+  return `[${formatIpv6(groups)}]:${port}`;
 }

@@ -1,6 +1,6 @@
 import type { PexDecodeError, PexViolation } from '@pex/core';
-import type { PexFamily } from './address.js';
 import type { PexPeerFlags } from './flags.js';
+import type { PexFamily } from './peer-address.js';
 import type { PexRefusal } from './peer-policy.js';
 
 /** Payload of `peer`: a peer the remote reported and the policy accepted. */

@@ -27,15 +27,6 @@
  * ```
  */
 
-export {
-  type PeerAddressInput,
-  type PexFamily,
-  type PexPeerAddress,
-  parseIpAddress,
-  parsePeerAddress,
-  readPeerAddress,
-  stringifyPeerAddress,
-} from './address.js';
 export type {
   PexDroppedEvent,
   PexPeerEvent,
@@ -49,6 +40,15 @@ export type {
   PexWarningSource,
 } from './events.js';
 export { type PexFlagsInput, type PexPeerFlags, readPeerFlags, resolveFlagByte } from './flags.js';
+export {
+  type PeerAddressInput,
+  type PexFamily,
+  type PexPeerAddress,
+  parseIpAddress,
+  parsePeerAddress,
+  readPeerAddress,
+  stringifyPeerAddress,
+} from './peer-address.js';
 export {
   acceptPeerByDefault,
   classifyPeer,

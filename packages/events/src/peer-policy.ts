@@ -1,7 +1,7 @@
 import ipaddr from 'ipaddr.js';
-import type { PexFamily } from './address.js';
 import { findAddressRange } from './address-range.js';
 import type { PexPeerEvent } from './events.js';
+import type { PexFamily } from './peer-address.js';
 
 /** A peer address known to the policy (the remote, our own listen addresses). */
 export interface PexEndpoint {
@@ -71,12 +71,27 @@ const LOCAL_RANGES: ReadonlySet<string> = new Set([
  * @throws {TypeError} if `peer.address` is not a canonical IP address (events always are).
  */
 export function classifyPeer(peer: PexPeerEvent, context: PexPolicyContext): 'accept' | PexRefusal {
+  const remoteRange = context.remote === undefined ? undefined : rangeOf(context.remote.address);
+  return classifyInRanges(peer, rangeOf(peer.address), remoteRange, context);
+}
+
+/**
+ * `classifyPeer` with the ranges already known: `range` of the peer's address and `remoteRange`
+ * of the remote's (undefined when the remote is unknown). How the session judges received peers
+ * without parsing their text again.
+ * @throws never.
+ * @internal
+ */
+export function classifyInRanges(
+  peer: PexPeerEvent,
+  range: string,
+  remoteRange: string | undefined,
+  context: PexPolicyContext,
+): 'accept' | PexRefusal {
   if (peer.port === 0) return 'port-zero';
-  const range = rangeOf(peer.address);
   const refusal = REFUSED_RANGES.get(range);
   if (refusal !== undefined) return refusal;
   if (LOCAL_RANGES.has(range)) {
-    const remoteRange = context.remote === undefined ? undefined : rangeOf(context.remote.address);
     if (remoteRange === undefined || !LOCAL_RANGES.has(remoteRange)) return 'local-from-remote';
     if (range === 'loopback' && remoteRange !== 'loopback') return 'local-from-remote';
   }
@@ -95,35 +110,14 @@ export function acceptPeerByDefault(peer: PexPeerEvent, context: PexPolicyContex
   return classifyPeer(peer, context) === 'accept';
 }
 
-// Two remembered answers of `rangeOf`: the peer the session is judging (it knows the range from
-// the address integers, `rememberRange`), and the last address parsed here (typically the
-// remote's, asked for again with every local peer). Each is a pure function of the text, so a
-// remembered answer is the one parsing would give.
-let judgedAddress: string | undefined;
-let judgedRange = '';
-let parsedAddress: string | undefined;
-let parsedRange = '';
-
 /**
- * Tells `classifyPeer` the ipaddr.js range of `address` (canonical text), known without
- * parsing it: `range` must be `ipaddr.parse(address).range()`.
+ * The range of canonical address text (ipaddr.js's name, from our own table).
+ * @throws {TypeError} if `address` is not an IP address.
  * @internal
  */
-export function rememberRange(address: string, range: string): void {
-  judgedAddress = address;
-  judgedRange = range;
-}
-
-function rangeOf(address: string): string {
-  if (typeof address === 'string') {
-    if (address === judgedAddress) return judgedRange;
-    if (address === parsedAddress) return parsedRange;
-  }
-  if (!ipaddr.isValid(address)) {
+export function rangeOf(address: string): string {
+  if (typeof address !== 'string' || !ipaddr.isValid(address)) {
     throw new TypeError(`"address" expected an IP address, got ${JSON.stringify(address)}`);
   }
-  const range = findAddressRange(ipaddr.parse(address));
-  parsedAddress = address;
-  parsedRange = range;
-  return range;
+  return findAddressRange(ipaddr.parse(address));
 }

@@ -6,7 +6,7 @@ import {
   type PexOutboundOptions,
   resolvePexLimits,
 } from '@pex/core';
-import { type PeerAddressInput, parsePeerAddress } from './address.js';
+import { type PeerAddressInput, parsePeerAddress } from './peer-address.js';
 import { acceptPeerByDefault, type PexAcceptPolicy, type PexEndpoint } from './peer-policy.js';
 import { type PexClock, type PexTimers, realClock, realTimers } from './timers.js';
 

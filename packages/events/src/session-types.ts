@@ -1,6 +1,6 @@
-import type { PeerAddressInput } from './address.js';
 import type { PexRefusalReason, PexSessionEventName, PexSessionEvents } from './events.js';
 import type { PexFlagsInput } from './flags.js';
+import type { PeerAddressInput } from './peer-address.js';
 
 /**
  * The event-listening half of a session: eventemitter3's methods, typed by `PexSessionEvents`

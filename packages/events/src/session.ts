@@ -14,7 +14,6 @@ import {
   peerKey,
 } from '@pex/core';
 import { EventEmitter } from 'eventemitter3';
-import { describePeerKey, type PeerAddressInput, parsePeerAddress } from './address.js';
 import type {
   PexPeerEvent,
   PexRefusalReason,
@@ -24,13 +23,15 @@ import type {
   PexWarningSource,
 } from './events.js';
 import { type PexFlagsInput, readPeerFlags, resolveFlagByte } from './flags.js';
+import { type PeerAddressInput, parsePeerAddress } from './peer-address.js';
 import {
   acceptPeerByDefault,
-  classifyPeer,
+  classifyInRanges,
   type PexEndpoint,
   type PexPolicyContext,
-  rememberRange,
+  rangeOf,
 } from './peer-policy.js';
+import { describePeerKey } from './received-address.js';
 import { createCounters, type SessionCounters } from './session-counters.js';
 import {
   MAX_LOCAL_ADDRESSES,
@@ -108,6 +109,8 @@ class Session implements PexSession {
    */
   #judged: JudgedPeers | undefined;
   #remote: PexEndpoint | undefined;
+  /** The range of the remote's address, found once when the remote is set (for the policy). */
+  #remoteRange: string | undefined;
   /** What the policy is told besides the peer; rebuilt when the remote changes. */
   #context: PexPolicyContext;
   #started = false;
@@ -136,6 +139,7 @@ class Session implements PexSession {
     this.#relayListens = relayListens;
     this.#localAddresses = [...options.localAddresses];
     this.#remote = remote === undefined ? undefined : toEndpoint(remote);
+    this.#remoteRange = this.#remote === undefined ? undefined : rangeOf(this.#remote.address);
     this.#context = { remote: this.#remote, localAddresses: this.#localAddresses };
     if (outbound === undefined) {
       const remoteKey = this.#remoteKey();
@@ -247,6 +251,7 @@ class Session implements PexSession {
     const remote = address === undefined ? undefined : toEndpoint(address);
     if (this.#destroyed) return;
     this.#remote = remote;
+    this.#remoteRange = remote === undefined ? undefined : rangeOf(remote.address);
     this.#context = { remote, localAddresses: this.#localAddresses };
     this.#tracker?.setRemote(this.#remoteKey());
   }
@@ -317,11 +322,10 @@ class Session implements PexSession {
       this.#onViolation();
       return;
     }
-    // The policy runs inside the view, so refused peers never take room in its per-source memory;
-    // the events it builds are kept for the peers the view then reports (the accepted ones, in
-    // the order the policy saw them; looked up by identity, rebuilt if the view reports another).
+    // The policy runs inside the view, so refused peers never take room in its per-source memory.
+    // The view reports exactly the peers the policy accepted, in the order it accepted them
+    // (@pex/core documents it), so the events built while judging are the events to emit.
     const judged: JudgedPeers = {
-      peers: [],
       events: [],
       refused: this.#listens('refused') ? [] : undefined,
       refusals: [],
@@ -343,18 +347,8 @@ class Session implements PexSession {
     counters.addedReceived += result.added.length;
     counters.droppedReceived += result.dropped.length;
     counters.violations += result.violations.length;
-    let next = 0;
-    for (const peer of result.added) {
+    for (const event of judged.events) {
       if (this.#destroyed) return;
-      let at = next;
-      while (at < judged.peers.length && judged.peers[at] !== peer) at++;
-      let event: PexPeerEvent;
-      if (at < judged.peers.length) {
-        event = judged.events[at] as PexPeerEvent;
-        next = at + 1;
-      } else {
-        event = this.#toPeerEvent(peer);
-      }
       this.#emitSafely('peer', event);
     }
     for (const peer of result.dropped) {
@@ -391,18 +385,24 @@ class Session implements PexSession {
   /** The view's `accept`: never throws (the view would refuse the whole message). */
   readonly #acceptInbound = (peer: InboundPeer): boolean => {
     const judged = this.#judged;
+    if (judged === undefined) return false;
     let event: PexPeerEvent | undefined;
     let verdict: 'accept' | PexRefusalReason = 'policy';
     try {
-      event = this.#toPeerEvent(peer);
-      verdict = this.#judge(event);
+      const facts = describePeerKey(peer.key, peer.port);
+      event = {
+        address: facts.address,
+        port: peer.port,
+        family: facts.family,
+        flags: readPeerFlags(peer.flags),
+      };
+      verdict = this.#judge(event, facts.range);
     } catch (error) {
       // Only reachable if the core hands over a malformed peer.
       this.#warn('core', error);
     }
-    if (judged === undefined || event === undefined) return false;
+    if (event === undefined) return false;
     if (verdict === 'accept') {
-      judged.peers.push(peer);
       judged.events.push(event);
       return true;
     }
@@ -413,30 +413,20 @@ class Session implements PexSession {
   };
 
   /**
-   * The policy's verdict on `event`: the default policy's reason, or `policy` for a custom
-   * policy that refuses or throws (and warns).
+   * The policy's verdict on `event` (whose address is in `range`): the default policy's reason,
+   * or `policy` for a custom policy that refuses or throws (and warns).
    */
-  #judge(event: PexPeerEvent): 'accept' | PexRefusalReason {
+  #judge(event: PexPeerEvent, range: string): 'accept' | PexRefusalReason {
     const { accept } = this.#options;
     try {
-      if (accept === acceptPeerByDefault) return classifyPeer(event, this.#context);
+      if (accept === acceptPeerByDefault) {
+        return classifyInRanges(event, range, this.#remoteRange, this.#context);
+      }
       return accept(event, this.#context) === true ? 'accept' : 'policy';
     } catch (error) {
       this.#warn('policy', error);
       return 'policy';
     }
-  }
-
-  #toPeerEvent(peer: InboundPeer): PexPeerEvent {
-    const facts = describePeerKey(peer.key, peer.port);
-    // The default policy then finds the range without parsing the text again.
-    rememberRange(facts.address, facts.range);
-    return {
-      address: facts.address,
-      port: peer.port,
-      family: facts.family,
-      flags: readPeerFlags(peer.flags),
-    };
   }
 
   #onViolation(): void {
@@ -616,9 +606,7 @@ class Session implements PexSession {
 
 /** What the policy decided during one `receive`, reported once the view applied the message. */
 interface JudgedPeers {
-  /** Accepted peers, in the order the policy saw them. */
-  readonly peers: InboundPeer[];
-  /** Their `peer` events. */
+  /** The `peer` events of the accepted peers, in the order the policy accepted them. */
   readonly events: PexPeerEvent[];
   /** The `refused` events to emit, or undefined when no one listens. */
   readonly refused: PexRefusedEvent[] | undefined;

@@ -1,4 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
+import { formatPeerAddress } from '@pex/core';
 import {
   type PeerAddressInput,
   parseIpAddress,
@@ -309,5 +310,22 @@ describe('stringifyPeerAddress', () => {
   test('brackets IPv6 only', () => {
     expect(stringifyPeerAddress({ address: '1.2.3.4', port: 1 })).toBe('1.2.3.4:1');
     expect(stringifyPeerAddress({ address: '::1', port: 2 })).toBe('[::1]:2');
+  });
+});
+
+describe('formatPeerAddress of @pex/core', () => {
+  test('IPv6 text is the RFC 5952 form ipaddr.js writes', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 16, maxLength: 16 }),
+        fc.integer({ min: 1, max: 65535 }),
+        (address, port) => {
+          const ip = ipaddr.fromByteArray([...address]) as ipaddr.IPv6;
+          // ipaddr.js writes an IPv4-mapped address in dotted form; ours stays hex.
+          fc.pre(!ip.toString().includes('.'));
+          expect(formatPeerAddress(address, port)).toBe(`[${ip.toString()}]:${port}`);
+        },
+      ),
+    );
   });
 });
