@@ -198,3 +198,182 @@ describe('PeerKeyTable against a Map', () => {
     );
   });
 });
+
+/**
+ * Every method that changes or reads the table, with keys as the trackers give them: IPv4 keys
+ * are numbers below 2^48 (most above 2^31, some near the edges a 32-bit shortcut would break at),
+ * IPv6 keys strings. The Map answers what the table must.
+ */
+type TableOperation =
+  | { readonly kind: 'insert' | 'set'; readonly key: PeerKey; readonly value: number }
+  | { readonly kind: 'get' | 'has' | 'delete' | 'valueAt'; readonly key: PeerKey }
+  | { readonly kind: 'setValueAt'; readonly key: PeerKey; readonly value: number }
+  | { readonly kind: 'reserve'; readonly count: number }
+  | { readonly kind: 'clear' };
+
+const EDGE_NUMBERS = [
+  0,
+  1,
+  2 ** 31 - 1,
+  2 ** 31,
+  2 ** 31 + 1,
+  2 ** 32 - 1,
+  2 ** 32,
+  2 ** 32 + 6881,
+  2 ** 47,
+  2 ** 48 - 1,
+];
+const numberKeyArbitrary: fc.Arbitrary<PeerKey> = fc.oneof(
+  fc.constantFrom(...EDGE_NUMBERS),
+  // Real IPv4 keys (203.x.x.x, above 2^31) and small ones, from a pool so that they repeat.
+  fc.integer({ min: 0, max: 60 }).map((n) => v4Key(n, 6881 + (n % 4))),
+  fc.integer({ min: 0, max: 20 }).map((n) => n * 0x10000 + 80),
+);
+const stringKeyArbitrary: fc.Arbitrary<PeerKey> = fc
+  .integer({ min: 0, max: 25 })
+  .map((n) => v6Key(n, 6881 + (n % 2)));
+const anyKeyArbitrary = fc.oneof(
+  { weight: 3, arbitrary: numberKeyArbitrary },
+  { weight: 2, arbitrary: stringKeyArbitrary },
+);
+const valueArbitrary = fc.oneof(
+  fc.constant(0),
+  fc.nat(0xffff),
+  fc.constantFrom(2 ** 32 - 1, 2 ** 32, Number.MAX_SAFE_INTEGER),
+);
+const tableOperationArbitrary: fc.Arbitrary<TableOperation> = fc.oneof(
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constantFrom('insert' as const, 'set' as const),
+      key: anyKeyArbitrary,
+      value: valueArbitrary,
+    }),
+  },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constantFrom('get' as const, 'has' as const, 'delete' as const, 'valueAt' as const),
+      key: anyKeyArbitrary,
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('setValueAt' as const),
+      key: anyKeyArbitrary,
+      value: valueArbitrary,
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('reserve' as const),
+      count: fc.oneof(fc.nat(10), fc.nat(3000)),
+    }),
+  },
+  { weight: 1, arbitrary: fc.constant({ kind: 'clear' as const }) },
+);
+
+/** Applies `operation` to the table and the Map; checks the table's answer against the Map's. */
+function applyBoth(table: PeerKeyTable, model: Map<PeerKey, number>, operation: TableOperation) {
+  switch (operation.kind) {
+    case 'insert': {
+      const had = model.get(operation.key);
+      const at = table.insert(operation.key, operation.value);
+      if (had === undefined) {
+        expect(at).toBe(-1);
+        model.set(operation.key, operation.value);
+      } else {
+        // Present: its entry, value unchanged.
+        expect(at).toBe(table.find(operation.key));
+        expect(table.keyAt(at)).toBe(operation.key);
+        expect(table.valueAt(at)).toBe(had);
+      }
+      break;
+    }
+    case 'set':
+      table.set(operation.key, operation.value);
+      model.set(operation.key, operation.value);
+      break;
+    case 'get':
+      expect(table.get(operation.key)).toBe(model.get(operation.key));
+      break;
+    case 'has':
+      expect(table.has(operation.key)).toBe(model.has(operation.key));
+      break;
+    case 'delete':
+      expect(table.delete(operation.key)).toBe(model.delete(operation.key));
+      break;
+    case 'valueAt': {
+      const at = table.find(operation.key);
+      expect(at === -1).toBe(!model.has(operation.key));
+      if (at !== -1) expect(table.valueAt(at)).toBe(model.get(operation.key));
+      break;
+    }
+    case 'setValueAt': {
+      const at = table.find(operation.key);
+      if (at === -1) {
+        expect(model.has(operation.key)).toBe(false);
+        break;
+      }
+      table.setValueAt(at, operation.value);
+      model.set(operation.key, operation.value);
+      expect(table.keyAt(at)).toBe(operation.key);
+      break;
+    }
+    case 'reserve':
+      table.reserve(operation.count);
+      break;
+    case 'clear':
+      table.clear();
+      model.clear();
+      break;
+  }
+}
+
+describe('PeerKeyTable against a Map: every operation', () => {
+  test('any sequence of insert/get/set/has/delete/valueAt/setValueAt/reserve/clear answers as a Map', () => {
+    fc.assert(
+      fc.property(fc.array(tableOperationArbitrary, { maxLength: 400 }), (operations) => {
+        const table = new PeerKeyTable();
+        const model = new Map<PeerKey, number>();
+        for (const operation of operations) {
+          applyBoth(table, model, operation);
+          expect(table.size).toBe(model.size);
+          // Entries, values and insertion order, after every operation (rebuilds renumber).
+          expect(entriesOf(table)).toEqual([...model]);
+        }
+        for (const key of [...EDGE_NUMBERS, v6Key(0, 6881), v4Key(1, 6882)]) {
+          expect(table.get(key)).toBe(model.get(key));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test('reserve then insert: no key is lost across the one rebuild, at any size', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.oneof(numberKeyArbitrary, stringKeyArbitrary), { maxLength: 80 }),
+        fc.nat(200),
+        fc.uniqueArray(fc.integer({ min: 0, max: 2 ** 48 - 1 }), { maxLength: 200 }),
+        (before, count, after) => {
+          const table = new PeerKeyTable();
+          const model = new Map<PeerKey, number>();
+          for (const [i, key] of before.entries()) {
+            applyBoth(table, model, { kind: 'insert', key, value: i });
+          }
+          table.reserve(count);
+          expect(entriesOf(table)).toEqual([...model]);
+          for (const [i, key] of after.entries()) {
+            applyBoth(table, model, { kind: 'insert', key, value: i + 1 });
+          }
+          expect(entriesOf(table)).toEqual([...model]);
+          for (const key of model.keys()) expect(table.has(key)).toBe(true);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
