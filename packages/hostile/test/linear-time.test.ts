@@ -143,10 +143,10 @@ function decodeFully(bytes: Uint8Array, limits: Partial<PexLimits>): string {
   }
 }
 
-/** CPU time (user + system, µs) of `rounds` decodes. */
-function cpuMicros(bytes: Uint8Array, limits: Partial<PexLimits>, rounds: number): number {
+/** CPU time (user + system, µs) of `rounds` calls of `run`. */
+function cpuMicros(run: () => unknown, rounds: number): number {
   const start = process.cpuUsage();
-  for (let i = 0; i < rounds; i++) decodeFully(bytes, limits);
+  for (let i = 0; i < rounds; i++) run();
   const used = process.cpuUsage(start);
   return used.user + used.system;
 }
@@ -156,6 +156,29 @@ const median = (values: number[]) => {
   return sorted[Math.floor(sorted.length / 2)] as number;
 };
 
+/**
+ * How much more CPU time `large` takes than `small` (median of interleaved samples): about 4 for
+ * linear work on a 4x input, 16 for quadratic. The one measuring helper of this file, used by the
+ * shapes and by the control below alike.
+ */
+function growthRatio(small: () => unknown, large: () => unknown): number {
+  // Warm-up first: a cold first decode can alone take the few milliseconds the calibration
+  // looks for, which would leave one decode per sample and samples at the mercy of the JIT.
+  cpuMicros(small, 20);
+  cpuMicros(large, 5);
+  // Enough rounds that one sample of the small input takes a few milliseconds of CPU.
+  let rounds = 1;
+  while (cpuMicros(small, rounds) < 3_000 && rounds < 1 << 16) rounds *= 2;
+  // Samples interleaved so that a change in machine load hits both sizes.
+  const smallTimes: number[] = [];
+  const largeTimes: number[] = [];
+  for (let i = 0; i < SAMPLES; i++) {
+    smallTimes.push(cpuMicros(small, rounds));
+    largeTimes.push(cpuMicros(large, rounds));
+  }
+  return median(largeTimes) / Math.max(1, median(smallTimes));
+}
+
 describe('decoding cost grows linearly with the input', () => {
   test.each(SHAPES.map((shape) => [shape.name, shape] as const))('%s', (_name, shape) => {
     const small = shape.build(shape.smallBytes ?? SMALL_BYTES);
@@ -164,22 +187,59 @@ describe('decoding cost grows linearly with the input', () => {
     expect(decodeFully(small.bytes, small.limits)).toBe(shape.outcome);
     expect(decodeFully(large.bytes, large.limits)).toBe(shape.outcome);
 
-    // Warm-up first: a cold first decode can alone take the few milliseconds the calibration
-    // looks for, which would leave one decode per sample and samples at the mercy of the JIT.
-    cpuMicros(small.bytes, small.limits, 20);
-    cpuMicros(large.bytes, large.limits, 5);
-    // Enough rounds that one sample of the small input takes a few milliseconds of CPU.
-    let rounds = 1;
-    while (cpuMicros(small.bytes, small.limits, rounds) < 3_000 && rounds < 1 << 16) rounds *= 2;
-    // Samples interleaved so that a change in machine load hits both sizes.
-    const smallTimes: number[] = [];
-    const largeTimes: number[] = [];
-    for (let i = 0; i < SAMPLES; i++) {
-      smallTimes.push(cpuMicros(small.bytes, small.limits, rounds));
-      largeTimes.push(cpuMicros(large.bytes, large.limits, rounds));
-    }
-    const ratio = median(largeTimes) / Math.max(1, median(smallTimes));
+    const ratio = growthRatio(
+      () => decodeFully(small.bytes, small.limits),
+      () => decodeFully(large.bytes, large.limits),
+    );
     process.stdout.write(`linear-time ${shape.name}: 4x input -> ${ratio.toFixed(2)}x CPU\n`);
     expect(ratio).toBeLessThan(MAX_RATIO);
+  });
+});
+
+/**
+ * A decoder with the classic quadratic bug: for each peer it decoded, it looks the peer's bytes
+ * up again from the start of the payload (an `indexOf` per peer), so its cost is peers x bytes.
+ * The same answers as `decodeFully`, only slower.
+ */
+function decodeQuadratically(bytes: Uint8Array, limits: Partial<PexLimits>): string {
+  const outcome = decodeFully(bytes, limits);
+  const message = decodePexMessage(bytes, limits);
+  let found = 0;
+  for (const peer of message.added) {
+    const needle = peer.address;
+    for (let at = 0; at + needle.length <= bytes.length; at++) {
+      let same = true;
+      for (let i = 0; i < needle.length && same; i++) same = bytes[at + i] === needle[i];
+      if (same) {
+        found++;
+        break;
+      }
+    }
+  }
+  return found <= message.added.length ? outcome : 'never';
+}
+
+const CONTROL_BYTES = SMALL_BYTES / 4;
+
+describe('control: the measurement tells quadratic from linear', () => {
+  // Without this, a measurement that always reports about 4 (a wrong timer, work optimised away)
+  // would pass every shape above and prove nothing.
+  test('a decoder doing O(n^2) work on one added list is reported above the limit', () => {
+    const shape = SHAPES.find((candidate) => candidate.name.startsWith('one added list'));
+    if (shape === undefined) throw new Error('the shape of one added list is gone');
+    // A quarter of the shape's usual size (125 and 500 peers): quadratic work is slow enough.
+    const small = shape.build(CONTROL_BYTES);
+    const large = shape.build(4 * CONTROL_BYTES);
+    expect(decodeQuadratically(small.bytes, small.limits)).toBe(shape.outcome);
+    expect(decodeQuadratically(large.bytes, large.limits)).toBe(shape.outcome);
+
+    const ratio = growthRatio(
+      () => decodeQuadratically(small.bytes, small.limits),
+      () => decodeQuadratically(large.bytes, large.limits),
+    );
+    process.stdout.write(
+      `linear-time control (quadratic decoder): 4x input -> ${ratio.toFixed(2)}x CPU\n`,
+    );
+    expect(ratio).toBeGreaterThan(MAX_RATIO);
   });
 });
