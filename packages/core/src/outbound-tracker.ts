@@ -4,8 +4,20 @@ import { type ResolvedOutboundOptions, resolveOutboundOptions } from './outbound
 import { assertOptionalPeerKey, toConnectedPeerKey, toPeerKey } from './peer-checks.js';
 import type { PeerKey } from './peer-key.js';
 import { PeerKeyTable } from './peer-key-table.js';
-import type { PeerState } from './peer-state.js';
 import type { PexOutbound, PexOutboundOptions } from './pex-outbound.js';
+import {
+  connectedState,
+  isStamped,
+  liveOf,
+  MAX_STAMP,
+  packStates,
+  statesOf,
+  toPeerState,
+  viewOf,
+  withLive,
+  withStamp,
+  withView,
+} from './tracker-entry.js';
 import type { CompactPeer, PexMessage } from './types.js';
 
 /** A per-connection outbound tracker: the caller reports our connections as they change. */
@@ -50,7 +62,19 @@ export interface OutboundTracker extends PexOutbound {
  * @throws {RangeError} if `intervalMs` is not a non-negative integer or a cap is not a positive integer.
  */
 export function createOutboundTracker(options?: PexOutboundOptions): OutboundTracker {
-  return new Tracker(resolveOutboundOptions(options));
+  return new Tracker(resolveOutboundOptions(options), MAX_STAMP);
+}
+
+/**
+ * `createOutboundTracker` with a lower stamp limit, so that a test reaches the renumbering of
+ * pending changes without 2^35 of them.
+ * @internal
+ */
+export function createOutboundTrackerWithStampLimit(
+  options: PexOutboundOptions | undefined,
+  maxStamp: number,
+): OutboundTracker {
+  return new Tracker(resolveOutboundOptions(options), maxStamp);
 }
 
 /**
@@ -61,39 +85,41 @@ class Tracker implements OutboundTracker {
   readonly #settings: ResolvedOutboundOptions;
   #remote: PeerKey | undefined;
   /**
-   * Every peer we are connected to or the remote holds, with one integer: bits 0-8 our state
-   * (`LIVE` field), bits 9-17 the state this remote was told (its view), and above them (`STAMP`
-   * units) when its wanted state started to differ from the view, 0 while it does not. The pending
-   * changes are the stamped entries, oldest stamp first: one table rather than a second one keyed
-   * by the same peers. Live peers keep the order in which we connected to them (oldest first),
-   * which a first message follows.
+   * Every peer we are connected to or the remote holds, with one integer: our state, the state
+   * this remote was told (its view), and a stamp while the two should differ (tracker-entry.ts).
+   * The pending changes are the stamped entries, oldest stamp first: one table rather than a
+   * second one keyed by the same peers. Live peers keep the order in which we connected to them
+   * (oldest first), which a first message follows.
    */
   readonly #peers = new PeerKeyTable();
   /** Stamped entries of `#peers`. */
   #pendingCount = 0;
   #nextStamp = 1;
+  /** The largest stamp before pending changes are renumbered from 1. */
+  readonly #maxStamp: number;
   #lastSentAt = Number.NEGATIVE_INFINITY;
   #sentSinceReset = false;
 
-  constructor(settings: ResolvedOutboundOptions) {
+  constructor(settings: ResolvedOutboundOptions, maxStamp: number) {
     this.#settings = settings;
     this.#remote = settings.remote;
+    this.#maxStamp = maxStamp;
   }
 
   connected(peer: CompactPeer): void {
     const key = toConnectedPeerKey(peer, 'peer');
-    const field = packState(peer.flags ?? 0);
+    const state = connectedState(peer.flags ?? 0);
     const peers = this.#peers;
     const at = peers.find(key);
     if (at === -1) {
-      peers.set(key, field);
+      peers.set(key, packStates(state, 0));
     } else {
       const value = peers.valueAt(at);
-      const live = (value % STAMP) & FIELD_MASK;
-      if (live === field) return;
+      const live = liveOf(value);
+      if (live === state) return;
       // A peer we connect to again is our newest connection: it moves to the end (stamp kept).
       if (live === 0) peers.delete(key);
-      peers.set(key, value - live + field);
+      peers.set(key, withLive(value, state));
     }
     this.#refresh(key);
   }
@@ -104,9 +130,8 @@ class Tracker implements OutboundTracker {
     const at = peers.find(key);
     if (at === -1) return;
     const value = peers.valueAt(at);
-    const live = (value % STAMP) & FIELD_MASK;
-    if (live === 0) return;
-    peers.setValueAt(at, value - live);
+    if (liveOf(value) === 0) return;
+    peers.setValueAt(at, withLive(value, 0));
     this.#refresh(key, at);
   }
 
@@ -131,10 +156,10 @@ class Tracker implements OutboundTracker {
     const sent: PeerKey[] = [];
     for (const at of pendingEntries(peers)) {
       const key = peers.keyAt(at);
-      const state = peers.valueAt(at) % STAMP;
-      const before = unpackState(state >>> VIEW_SHIFT);
+      const value = peers.valueAt(at);
+      const before = toPeerState(viewOf(value));
       // A change that does not fit waits; later ones of the other kind may still fit.
-      if (builder.include(key, before, unpackState(wanted(key, state, remote)))) sent.push(key);
+      if (builder.include(key, before, toPeerState(wanted(key, value, remote)))) sent.push(key);
       if (builder.isFull()) break;
     }
     const message = builder.build();
@@ -142,13 +167,9 @@ class Tracker implements OutboundTracker {
     for (const key of sent) {
       const at = peers.find(key);
       const value = peers.valueAt(at);
-      const state = value % STAMP;
       // The view becomes the wanted state (stamp kept): `#refresh` then unstamps it, and forgets
       // it if nothing is left.
-      peers.setValueAt(
-        at,
-        value - state + ((state & FIELD_MASK) | (wanted(key, state, remote) << VIEW_SHIFT)),
-      );
+      peers.setValueAt(at, withView(value, wanted(key, value, remote)));
       this.#refresh(key, at);
     }
     this.#lastSentAt = now;
@@ -165,9 +186,9 @@ class Tracker implements OutboundTracker {
     const peers = this.#peers;
     const gone: PeerKey[] = [];
     for (let at = peers.firstEntry(); at !== -1; at = peers.nextEntry(at)) {
-      const live = (peers.valueAt(at) % STAMP) & FIELD_MASK;
+      const live = liveOf(peers.valueAt(at));
       if (live === 0) gone.push(peers.keyAt(at));
-      else peers.setValueAt(at, live);
+      else peers.setValueAt(at, packStates(live, 0));
     }
     for (const key of gone) peers.delete(key);
     this.#pendingCount = 0;
@@ -175,22 +196,22 @@ class Tracker implements OutboundTracker {
     this.#sentSinceReset = false;
     // Every live peer but the remote is pending again, in the order we connected to them.
     for (let at = peers.firstEntry(); at !== -1; at = peers.nextEntry(at)) {
-      const state = peers.valueAt(at);
-      if (wanted(peers.keyAt(at), state, this.#remote) !== 0) this.#stamp(at, state);
+      if (wanted(peers.keyAt(at), peers.valueAt(at), this.#remote) !== 0) this.#stamp(at);
     }
   }
 
-  /** Stamps entry `at` (state `state`) as the newest pending change. */
-  #stamp(at: number, state: number): void {
+  /** Stamps entry `at` as the newest pending change. */
+  #stamp(at: number): void {
     const peers = this.#peers;
-    if (this.#nextStamp > MAX_STAMP) {
-      // After 2^35 changes without a pause: the pending ones are stamped 1, 2, ... in order.
+    if (this.#nextStamp > this.#maxStamp) {
+      // After `maxStamp` changes without a pause (2^35 by default): the pending ones are
+      // stamped 1, 2, ... in their order.
       this.#nextStamp = 1;
       for (const entry of pendingEntries(peers)) {
-        peers.setValueAt(entry, this.#nextStamp++ * STAMP + (peers.valueAt(entry) % STAMP));
+        peers.setValueAt(entry, withStamp(peers.valueAt(entry), this.#nextStamp++));
       }
     }
-    peers.setValueAt(at, this.#nextStamp++ * STAMP + state);
+    peers.setValueAt(at, withStamp(peers.valueAt(at), this.#nextStamp++));
     this.#pendingCount++;
   }
 
@@ -202,47 +223,29 @@ class Tracker implements OutboundTracker {
     if (at === -1) return;
     const peers = this.#peers;
     const value = peers.valueAt(at);
-    const state = value % STAMP;
-    const differs = wanted(key, state, this.#remote) !== state >>> VIEW_SHIFT;
-    if (differs !== value >= STAMP) {
-      if (differs) this.#stamp(at, state);
+    const differs = wanted(key, value, this.#remote) !== viewOf(value);
+    if (differs !== isStamped(value)) {
+      if (differs) this.#stamp(at);
       else {
-        peers.setValueAt(at, state);
+        peers.setValueAt(at, withStamp(value, 0));
         // Stamps start again from 1 once nothing is pending.
         if (--this.#pendingCount === 0) this.#nextStamp = 1;
       }
     }
-    if (state === 0) peers.delete(key);
+    if (statesOf(value) === 0) peers.delete(key);
   }
 }
 
-/** The field we want the remote to hold: our state, except for the remote itself. */
-function wanted(key: PeerKey, state: number, remote: PeerKey | undefined): number {
-  return key === remote ? 0 : state & FIELD_MASK;
+/** The state we want the remote to hold: ours, except for the remote itself (never told). */
+function wanted(key: PeerKey, value: number, remote: PeerKey | undefined): number {
+  return key === remote ? 0 : liveOf(value);
 }
 
 /** Table entries of the pending changes (stamped values), oldest change first. */
 function pendingEntries(peers: PeerKeyTable): number[] {
   const entries: number[] = [];
   for (let at = peers.firstEntry(); at !== -1; at = peers.nextEntry(at)) {
-    if (peers.valueAt(at) >= STAMP) entries.push(at);
+    if (isStamped(peers.valueAt(at))) entries.push(at);
   }
   return entries.sort((a, b) => peers.valueAt(a) - peers.valueAt(b));
-}
-
-/** One state in 9 bits: 0 when not connected, `PRESENT | flags` when connected. */
-const PRESENT = 0x100;
-const FIELD_MASK = 0x1ff;
-const VIEW_SHIFT = 9;
-/** One unit of change stamp in a table value, above the two 9-bit states. */
-const STAMP = 2 ** 18;
-/** The largest stamp that keeps a value a safe integer. */
-const MAX_STAMP = 2 ** 35 - 1;
-
-function packState(flags: number): number {
-  return PRESENT | flags;
-}
-
-function unpackState(field: number): PeerState {
-  return field === 0 ? undefined : field & 0xff;
 }

@@ -12,6 +12,7 @@ import {
   type PexOutboundOptions,
 } from '@pex/core';
 import fc from 'fast-check';
+import { createOutboundTrackerWithStampLimit } from '../src/outbound-tracker.js';
 import {
   createPeerPool,
   expectConvergence,
@@ -124,6 +125,70 @@ describe('outbound tracker: model-based', () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('outbound tracker: renumbering pending changes', () => {
+  // Pending changes are ordered by a stamp; after MAX_STAMP (2^35) changes without a pause they
+  // are renumbered 1, 2, ... in order. With a limit of 2 or 3 that happens all the time: the
+  // messages must be the very ones of a tracker that never renumbers.
+  const op = fc.oneof(
+    fc.tuple(fc.constant('connect' as const), peerIndex, flagByte),
+    fc.tuple(fc.constant('disconnect' as const), peerIndex, fc.constant(0)),
+    fc.tuple(fc.constant('send' as const), fc.constant(0), fc.constant(0)),
+    fc.tuple(fc.constant('reset' as const), fc.constant(0), fc.constant(0)),
+  );
+
+  test.each([2, 3])(
+    'with a stamp limit of %i, every message is the same as without one',
+    (limit) => {
+      fc.assert(
+        fc.property(fc.array(op, { maxLength: 120 }), (ops) => {
+          const plain = createOutboundTracker({ ...SMALL, intervalMs: 0 });
+          const renumbering = createOutboundTrackerWithStampLimit(
+            { ...SMALL, intervalMs: 0 },
+            limit,
+          );
+          let now = 0;
+          for (const [kind, index, flags] of ops) {
+            const peer = POOL[index] as CompactPeer;
+            if (kind === 'connect') {
+              plain.connected({ ...peer, flags });
+              renumbering.connected({ ...peer, flags });
+            } else if (kind === 'disconnect') {
+              plain.disconnected(peer);
+              renumbering.disconnected(peer);
+            } else if (kind === 'reset') {
+              plain.reset();
+              renumbering.reset();
+            } else {
+              now++;
+              expect(renumbering.nextMessageAt()).toBe(plain.nextMessageAt());
+              expect(renumbering.nextMessage(now)).toEqual(plain.nextMessage(now));
+            }
+          }
+        }),
+        { numRuns: 300 },
+      );
+    },
+  );
+
+  test('the limit is reached: a renumbering tracker orders a long run of changes as they came', () => {
+    const tracker = createOutboundTrackerWithStampLimit(
+      { maxAddedPerMessage: 3, intervalMs: 0 },
+      2,
+    );
+    const peers = createPeerPool(8, 0);
+    tracker.nextMessage(0); // nothing yet; the next message is the first
+    for (const peer of peers) tracker.connected(peer);
+    const first = tracker.nextMessage(1);
+    // First message: up to the first-message cap, oldest connection first.
+    expect(first?.added.map((peer) => peer.port)).toEqual(peers.map((peer) => peer.port));
+    for (const peer of peers.slice(0, 5)) tracker.disconnected(peer);
+    const drops = tracker.nextMessage(2);
+    expect(drops?.dropped.map((peer) => Array.from(peer.address))).toEqual(
+      peers.slice(0, 5).map((peer) => Array.from(peer.address)),
     );
   });
 });
