@@ -8,10 +8,15 @@ export interface PexMessageArbitraryOptions {
   readonly maxPeersPerList?: number;
 }
 
+// BEP 11: a message after the first carries at most 50 added and 50 dropped peers.
+const BEP11_CAP = 50;
+
 /**
  * A valid PEX message, one `encodePexMessage` accepts: at least one peer, no peer twice in a
  * list, no peer both added and dropped (per family), flags on added peers and none on dropped
- * ones. Small messages are drawn more often; shrinking keeps the rules.
+ * ones. Short lists are drawn most often, yet every length up to `maxPeersPerList` is reached,
+ * the BEP 11 cap of 50 and `maxPeersPerList` itself in a few messages of every thousand.
+ * Shrinking keeps the rules, and shortens the lists.
  * @throws {RangeError} if `maxPeersPerList` is not a positive integer.
  */
 export function arbitraryPexMessage(
@@ -21,10 +26,11 @@ export function arbitraryPexMessage(
   if (!Number.isSafeInteger(maxLength) || maxLength < 1) {
     throw new RangeError(`"maxPeersPerList" expected a positive integer, got ${String(maxLength)}`);
   }
+  const length = listLength(maxLength);
   return fc
     .record({
-      ipv4: familyLists(arbitraryIpv4Peer(), maxLength),
-      ipv6: familyLists(arbitraryIpv6Peer(), maxLength),
+      ipv4: familyLists(arbitraryIpv4Peer(), length),
+      ipv6: familyLists(arbitraryIpv6Peer(), length),
     })
     .map(({ ipv4, ipv6 }) => ({
       added: ipv4.added,
@@ -42,22 +48,32 @@ export function arbitraryPexMessage(
     );
 }
 
+/**
+ * The length of one list, 0..`max`: short mostly (fast runs, small counterexamples), but any
+ * length now and then. fast-check draws an integer at or next to its bounds often, so the BEP 11
+ * cap and `max` themselves come up often, and every length still shrinks towards 0. fast-check's
+ * default size alone never draws lists past about 16.
+ */
+function listLength(max: number): fc.Arbitrary<number> {
+  return fc.oneof(
+    { weight: 6, arbitrary: fc.integer({ min: 0, max: Math.min(max, 6) }) },
+    { weight: 1, arbitrary: fc.integer({ min: 0, max: Math.min(max, BEP11_CAP) }) },
+    { weight: 1, arbitrary: fc.integer({ min: 0, max }) },
+  );
+}
+
 /** Distinct peers of one family, split into added (with flags) and dropped (without). */
-function familyLists(peer: fc.Arbitrary<CompactPeer>, maxLength: number) {
-  return fc
-    .uniqueArray(fc.tuple(peer, fc.boolean()), {
-      maxLength: 2 * maxLength,
-      selector: ([candidate]) => contactOf(candidate),
-    })
-    .map((entries) => {
-      const added: CompactPeer[] = [];
-      const dropped: CompactPeer[] = [];
-      for (const [candidate, isAdded] of entries) {
-        if (isAdded && added.length < maxLength) added.push(candidate);
-        else if (!isAdded && dropped.length < maxLength) {
-          dropped.push({ address: candidate.address, port: candidate.port });
-        }
-      }
-      return { added, dropped };
-    });
+function familyLists(peer: fc.Arbitrary<CompactPeer>, length: fc.Arbitrary<number>) {
+  return fc.tuple(length, length).chain(([added, dropped]) =>
+    fc
+      .uniqueArray(peer, {
+        minLength: added + dropped,
+        maxLength: added + dropped,
+        selector: contactOf,
+      })
+      .map((peers) => ({
+        added: peers.slice(0, added),
+        dropped: peers.slice(added).map(({ address, port }): CompactPeer => ({ address, port })),
+      })),
+  );
 }

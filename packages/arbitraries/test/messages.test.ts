@@ -44,4 +44,43 @@ describe('arbitraryPexMessage', () => {
     );
     expect(() => arbitraryPexMessage({ maxPeersPerList: 0 })).toThrow(RangeError);
   });
+
+  test('default sizes reach the BEP 11 cap of 50 peers and maxPeersPerList (60)', () => {
+    const messages = fc.sample(arbitraryPexMessage(), { numRuns: 1000, seed: 42 });
+    const lengths = messages.flatMap((message) => [
+      message.added.length,
+      message.added6.length,
+      message.dropped.length,
+      message.dropped6.length,
+    ]);
+    expect(messages.some((message) => message.added.length + message.added6.length >= 50)).toBe(
+      true,
+    );
+    expect(lengths).toContain(50);
+    expect(lengths).toContain(60);
+    // Lengths between the short lists and the cap are drawn too, not only the two ends.
+    expect(lengths.some((length) => length > 16 && length < 50)).toBe(true);
+    // Short lists still make up most of them.
+    expect(lengths.filter((length) => length <= 6).length).toBeGreaterThan(lengths.length / 2);
+  });
+
+  test('maxPeersPerList below the cap: lists reach it, never more', () => {
+    const lengths = fc
+      .sample(arbitraryPexMessage({ maxPeersPerList: 20 }), { numRuns: 300, seed: 42 })
+      .flatMap((message) => [message.added.length, message.dropped6.length]);
+    expect(Math.max(...lengths)).toBe(20);
+  });
+
+  test('a failure on long lists shrinks to the shortest that still fails', () => {
+    const result = fc.check(
+      fc.property(
+        arbitraryPexMessage(),
+        (message) => message.added.length + message.added6.length < 20,
+      ),
+      { seed: 4 },
+    );
+    const [message] = result.counterexample ?? [];
+    expect(message && message.added.length + message.added6.length).toBe(20);
+    expect(message && message.dropped.length + message.dropped6.length).toBe(0);
+  });
 });
