@@ -25,6 +25,7 @@ export {
   arbitraryMalformedPexPayload,
   arbitraryPexPayload,
   type MalformedPexPayload,
+  type MalformedPexPayloadArbitraryOptions,
   type PexPayload,
   type PexPayloadArbitraryOptions,
 } from './payloads.js';
