@@ -23,6 +23,16 @@ function runExample(name: string): Promise<{ code: number; stdout: string; stder
 }
 
 describe('examples', () => {
+  test('require-from-commonjs.cjs: @pex/core, @pex/events and @pex/wire-adapter load with require()', async () => {
+    const { code, stdout, stderr } = await runExample('require-from-commonjs.cjs');
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toContain('decoded 8.8.4.4:6881 flags 16');
+    expect(stdout).toContain('session learned 8.8.4.4:6881');
+    expect(stdout).toContain('default export is utPex: true');
+    expect(stdout).toMatch(/^ok: required from CommonJS$/m);
+  });
+
   test('bittorrent-swarm.mjs: three wires over TCP learn each other through the hub', async () => {
     const { code, stdout, stderr } = await runExample('bittorrent-swarm.mjs');
     expect(stderr).toBe('');

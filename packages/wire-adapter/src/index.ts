@@ -7,16 +7,18 @@
  * @example
  * ```ts
  * import Wire from 'bittorrent-protocol';
- * import { utPex } from '@pex/wire-adapter';
+ * import { pexOf, utPex } from '@pex/wire-adapter';
  *
  * const wire = new Wire();
  * wire.use(utPex());
- * wire.ut_pex.on('peer', (peer, flags) => console.log('learned', peer, flags.isReachable));
- * wire.ut_pex.start();
+ * const pex = pexOf(wire); // wire.ut_pex, typed
+ * pex.on('peer', (peer, flags) => console.log('learned', peer, flags.isReachable));
+ * pex.start();
  * ```
  */
 
 export { PexHandshakeError, type PexHandshakeReason } from './handshake-error.js';
+export { pexOf } from './pex-of.js';
 export {
   createPexSwarm,
   type PexSwarm,
@@ -35,6 +37,12 @@ export {
   type UtPexOptions,
   type UtPexViolationAction,
   utPex,
+  utPex as default,
 } from './ut-pex-extension.js';
-export { fromUtPexFlags, toUtPexFlags, type UtPexFlags } from './ut-pex-flags.js';
+export {
+  fromUtPexFlags,
+  toUtPexFlags,
+  type UtPexFlags,
+  type UtPexFlagsInput,
+} from './ut-pex-flags.js';
 export type { PexWire } from './wire.js';

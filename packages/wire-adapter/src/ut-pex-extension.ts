@@ -21,7 +21,12 @@ import { createRelayedPexSession, resolveSessionOptions } from '@pex/events/inte
 import { EventEmitter } from 'eventemitter3';
 import { PexHandshakeError } from './handshake-error.js';
 import { guardExtendedHandshakes } from './handshake-guard.js';
-import { fromUtPexFlags, sharedUtPexFlags, type UtPexFlags } from './ut-pex-flags.js';
+import {
+  fromUtPexFlags,
+  sharedUtPexFlags,
+  type UtPexFlags,
+  type UtPexFlagsInput,
+} from './ut-pex-flags.js';
 import { isOutgoing, isWireClosed, type PexWire, readListenPort, readUtPexId } from './wire.js';
 
 /** What to do when the remote breaks a PEX rule or sends an undecodable payload. */
@@ -91,9 +96,9 @@ export interface UtPexExtension extends EventEmitter<UtPexEvents> {
   /** Stops sending and forgets what was sent and received. */
   reset(): void;
   /** Advertise `peer` (`"ip:port"`); invalid input becomes a `warning` (ut_pex ignores it). */
-  addPeer(peer: string, flags?: Partial<UtPexFlags> | number): void;
+  addPeer(peer: string, flags?: UtPexFlagsInput): void;
   /** Advertise an IPv6 `peer` (`"[ip]:port"`). */
-  addPeer6(peer: string, flags?: Partial<UtPexFlags> | number): void;
+  addPeer6(peer: string, flags?: UtPexFlagsInput): void;
   /** Drop `peer` if it was advertised. */
   dropPeer(peer: string): void;
   /** Drop an IPv6 `peer` if it was advertised. */
@@ -280,11 +285,11 @@ class UtPexBase extends EventEmitter<UtPexEvents> implements UtPexExtension {
     this.session.reset();
   }
 
-  addPeer(peer: string, flags?: Partial<UtPexFlags> | number): void {
+  addPeer(peer: string, flags?: UtPexFlagsInput): void {
     this.#guard(() => this.session.addPeer(peer, fromUtPexFlags(flags)));
   }
 
-  addPeer6(peer: string, flags?: Partial<UtPexFlags> | number): void {
+  addPeer6(peer: string, flags?: UtPexFlagsInput): void {
     this.addPeer(peer, flags);
   }
 

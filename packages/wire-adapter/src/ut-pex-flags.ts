@@ -5,6 +5,7 @@ import {
   PEX_FLAG_SUPPORTS_HOLEPUNCH,
   PEX_FLAG_SUPPORTS_UTP,
   PEX_FLAG_UPLOAD_ONLY,
+  type PexFlags,
 } from '@pex/core';
 
 /**
@@ -57,11 +58,14 @@ export function sharedUtPexFlags(byte: number): Readonly<UtPexFlags> {
   return UT_PEX_FLAGS[byte & 0xff] as Readonly<UtPexFlags>;
 }
 
+/** Flags as `addPeer` takes them: ut_pex's names, BEP 11's names (`PexFlags`), or a byte. */
+export type UtPexFlagsInput = Partial<UtPexFlags> | Partial<PexFlags> | number;
+
 /**
  * Turns ut_pex-named flags (or a byte, or BEP-named booleans) into a flag byte.
  * @throws {RangeError} for a byte outside 0..255.
  */
-export function fromUtPexFlags(flags: Partial<UtPexFlags> | number | undefined): number {
+export function fromUtPexFlags(flags: UtPexFlagsInput | undefined): number {
   if (flags === undefined) return 0;
   if (typeof flags === 'number') return encodeByte(flags);
   const named = flags as Partial<UtPexFlags> & Record<string, unknown>;

@@ -22,6 +22,8 @@ export interface PexWire {
   readonly remoteAddress?: string;
   /** Set by some applications (WebTorrent does) to the remote's port. */
   readonly remotePort?: number;
+  /** The remote's peer id (hex), once its BitTorrent handshake arrived. */
+  readonly peerId?: string | null;
   /** WebTorrent-style connection kind, e.g. `tcpOutgoing`, `utpIncoming`. */
   readonly type?: string;
   /** Runs `listener` once when the wire closes or finishes: the session is then destroyed. */
