@@ -2,8 +2,8 @@
  * @packageDocumentation
  * The message codec of `@pex/core` alone: `decodePexMessage` and `encodePexMessage`, their
  * error, limits, flag bits and types. Import `@pex/core/codec` when you only read and write PEX
- * messages: the whole entry is at most 2.5 kB minified and gzipped, even for a bundler that
- * cannot drop unused exports (see the size budget in the package README).
+ * messages: the whole entry is under 3 kB minified and gzipped, even for a bundler that cannot
+ * drop unused exports (see the size budget in the package README).
  *
  * The helpers around the codec (compact lists on their own, flag bytes as booleans, peer keys)
  * and the state machines are exported by `@pex/core`. Every export here is the same binding as
