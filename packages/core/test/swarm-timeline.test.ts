@@ -364,25 +364,39 @@ describe('swarm timeline: named cases', () => {
     expect(swarm.livePeerCount).toBe(41);
   });
 
-  test('churn leaves the same state whatever the number of connections (no per-connection work)', () => {
-    // Speed is measured by the benchmark suite, not here: this checks the structure that makes
-    // an event O(1): the log holds the same events with 1 or 2000 waiting cursors.
+  test('churn with 1 or 2000 waiting connections: the same retained events, compaction steps and collection operations (no per-connection work)', () => {
+    // Speed is measured by the benchmark suite, not here. Work is counted instead: the calls into
+    // the built-in collections (Map, Set, arrays and their iterators) and the timeline's own
+    // compaction steps, during the same churn, with 1 and with 2000 connections waiting.
     const churn = (connections: number) => {
       const swarm = createSwarmTimeline();
       const cursors = Array.from({ length: connections }, () => swarm.join());
       swarm.connected(v4(200));
       for (const cursor of cursors) cursor.nextMessage(0);
-      for (let i = 0; i < 5_000; i++) {
-        swarm.connected(v6Peer(i));
-        swarm.disconnected(v6Peer(i - 1));
-      }
+      const stepsBefore = swarm.compactionSteps;
+      const operations = countCollectionOperations(() => {
+        for (let i = 0; i < 5_000; i++) {
+          swarm.connected(v6Peer(i));
+          swarm.disconnected(v6Peer(i - 1));
+        }
+      });
+      const churnSteps = swarm.compactionSteps - stepsBefore;
       const retained = swarm.retainedEventCount;
+      // One more connection comes and goes while the others wait.
+      const joinAndLeave = countCollectionOperations(() => {
+        const extra = swarm.join();
+        extra.nextMessage(0);
+        extra.leave();
+      });
       for (const cursor of cursors) cursor.nextMessage(Number.MAX_SAFE_INTEGER);
       return {
         retained,
         afterPoll: swarm.retainedEventCount,
         live: swarm.livePeerCount,
         cursors: swarm.cursorCount,
+        operations,
+        churnSteps,
+        joinAndLeave,
       };
     };
     const one = churn(1);
@@ -394,6 +408,28 @@ describe('swarm timeline: named cases', () => {
     expect(many.retained).toBe(one.retained);
     expect(many.afterPoll).toBe(one.afterPoll);
     expect(many.afterPoll).toBe(0);
+    // The work of 10,000 changes and of one connection coming and going: the same, to the call.
+    expect(one.operations).toBeGreaterThanOrEqual(10_000);
+    expect(many.operations).toBe(one.operations);
+    expect(many.churnSteps).toBe(one.churnSteps);
+    expect(one.joinAndLeave).toBeGreaterThan(0);
+    expect(many.joinAndLeave).toBe(one.joinAndLeave);
+  });
+
+  test('control: the operation count sees a timeline that touches every connection per change', () => {
+    // Each change is queued for every connection: the work the test above must be able to see.
+    const changes = 100;
+    const naive = (connections: number) => {
+      const queues: PeerKey[][] = Array.from({ length: connections }, () => []);
+      return countCollectionOperations(() => {
+        for (let i = 0; i < changes; i++) {
+          const key = keyOf(v6Peer(i));
+          for (const queue of queues) queue.push(key);
+        }
+      });
+    };
+    // One push per change per connection more.
+    expect(naive(2000) - naive(1)).toBe(1999 * changes);
   });
 
   test('cursors moving in step: compaction work per round is O(1), not one pass over the cursors per cursor', () => {
@@ -442,6 +478,58 @@ describe('swarm timeline: named cases', () => {
     expect(swarm.retainedEventCount).toBe(0);
   });
 });
+
+/**
+ * Built-in methods whose calls `countCollectionOperations` counts: those of Map, Set and arrays,
+ * and the steps of Map and Set iterators. Not the steps of an array's `for...of`: wrapping the
+ * array iterator makes every later `for...of` in the process take the slow path (this file ran
+ * twice as long), so a loop over an array of connections shows only through what it calls.
+ */
+const COUNTED_METHODS: readonly [object, readonly string[]][] = [
+  [Map.prototype, ['get', 'set', 'has', 'delete', 'clear', 'forEach', 'keys', 'values', 'entries']],
+  [Set.prototype, ['add', 'has', 'delete', 'clear', 'forEach', 'keys', 'values', 'entries']],
+  [
+    Array.prototype,
+    ['push', 'pop', 'shift', 'unshift', 'splice', 'slice', 'indexOf', 'includes', 'forEach'],
+  ],
+  [Object.getPrototypeOf(new Map()[Symbol.iterator]()), ['next']],
+  [Object.getPrototypeOf(new Set()[Symbol.iterator]()), ['next']],
+];
+
+/**
+ * Runs `run` and returns how many calls it made to the methods of `COUNTED_METHODS` (a `forEach`
+ * counts one per element): a count of work that needs no clock. The methods are wrapped for the
+ * call only and put back after it.
+ */
+function countCollectionOperations(run: () => void): number {
+  let count = 0;
+  const restore: (() => void)[] = [];
+  for (const [prototype, names] of COUNTED_METHODS) {
+    for (const name of names) {
+      const target = prototype as Record<string, unknown>;
+      const original = target[name] as (...args: unknown[]) => unknown;
+      target[name] = function (this: unknown, ...args: unknown[]) {
+        // A forEach is one step per element.
+        count +=
+          name === 'forEach'
+            ? ((this as { length?: number; size?: number }).length ??
+              (this as { size?: number }).size ??
+              1)
+            : 1;
+        return original.apply(this, args);
+      };
+      restore.push(() => {
+        target[name] = original;
+      });
+    }
+  }
+  try {
+    run();
+  } finally {
+    for (const undo of restore) undo();
+  }
+  return count;
+}
 
 function v6Peer(index: number): CompactPeer {
   const address = new Uint8Array(16);
