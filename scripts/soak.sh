@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Long soak over TCP on 127.0.0.1 (packages/hostile/soak): 200 wires joining and leaving, with
 # valid, malformed, oversized and flooding PEX, then checks that nothing is left behind.
-# Usage: pnpm soak [SECONDS] [WIRES]   (default: 300 s, 200 wires). Prints the JSON result;
+# Usage: npm run soak -- [SECONDS] [WIRES]   (default: 300 s, 200 wires). Prints the JSON result;
 # the exit code is non-zero if an exception escaped, a timer or handle was left, or the heap
 # did not come back within 4 MiB of its start.
 set -euo pipefail
@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 seconds="${1:-300}"
 wires="${2:-200}"
 case "$seconds$wires" in
-  *[!0-9]*) echo "usage: pnpm soak [SECONDS] [WIRES]" >&2; exit 64 ;;
+  *[!0-9]*) echo "usage: npm run soak -- [SECONDS] [WIRES]" >&2; exit 64 ;;
 esac
 bash scripts/bootstrap.sh
 result="$(node --expose-gc packages/hostile/soak/soak.mjs --duration="$seconds" --wires="$wires")"

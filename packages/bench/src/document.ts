@@ -6,7 +6,7 @@ export function formatBenchmarksDocument(result: SuiteResult, machine: MachineIn
   const s = result.settings;
   return `# Benchmarks: @pex against ut_pex 5.x
 
-Written by \`pnpm bench\` (packages/bench); do not edit by hand. Our code and the npm \`ut_pex\` run
+Written by \`npm run bench\` (packages/bench); do not edit by hand. Our code and the npm \`ut_pex\` run
 side by side in one process, one run; the ratios are what matter, absolute times move with the
 machine's load.
 
