@@ -40,7 +40,7 @@ export interface InboundDrop {
 /** What the remote did wrong; `amount` and `limit` say how much. */
 export interface PexViolation {
   /** Which rule: more often than allowed, more peers than a message may carry, or one peer in both `added` and `dropped`. */
-  readonly kind: 'too-frequent' | 'too-many-added' | 'too-many-dropped' | 'added-and-dropped';
+  readonly reason: 'too-frequent' | 'too-many-added' | 'too-many-dropped' | 'added-and-dropped';
   /** How much the remote sent (peers, or ms since its previous message for `too-frequent`). */
   readonly amount: number;
   /** What was allowed. */
@@ -194,7 +194,7 @@ class View implements InboundView {
     if (both > 0) drops = drops.filter((drop) => seen.get(drop.key) !== IN_BOTH);
     if (both > 0) {
       violations.push({
-        kind: 'added-and-dropped',
+        reason: 'added-and-dropped',
         amount: both,
         limit: 0,
         message: `${both} peers both added and dropped in one message; applied neither way`,
@@ -287,7 +287,7 @@ function refuse(elapsed: number, settings: ResolvedInboundOptions): InboundResul
     dropped: [],
     violations: [
       {
-        kind: 'too-frequent',
+        reason: 'too-frequent',
         amount: gapMs,
         limit: settings.refillMs,
         message: `message ${gapMs} ms after the previous one with no burst allowance left (burst ${settings.burstMessages}, then one per ${settings.refillMs} ms)`,
@@ -300,12 +300,12 @@ function refuse(elapsed: number, settings: ResolvedInboundOptions): InboundResul
 }
 
 function violation(
-  kind: 'too-many-added' | 'too-many-dropped',
+  reason: 'too-many-added' | 'too-many-dropped',
   amount: number,
   limit: number,
   what: string,
 ): PexViolation {
-  return { kind, amount, limit, message: `${amount} ${what} in one message, limit ${limit}` };
+  return { reason, amount, limit, message: `${amount} ${what} in one message, limit ${limit}` };
 }
 
 /**

@@ -116,7 +116,7 @@ describe('inbound view: a hostile sender costs a bounded amount', () => {
     expect(applied).toHaveLength(DEFAULT_INBOUND_BURST_MESSAGES);
     const refused = results[DEFAULT_INBOUND_BURST_MESSAGES];
     expect(refused?.added).toEqual([]);
-    expect(refused?.violations.map((violation) => violation.kind)).toEqual(['too-frequent']);
+    expect(refused?.violations.map((violation) => violation.reason)).toEqual(['too-frequent']);
     expect(refused?.violations[0]?.amount).toBe(100);
     expect(refused?.violations[0]?.limit).toBe(DEFAULT_INBOUND_REFILL_MS);
     // The refused message changed nothing: its peer is new when it comes again, later.
@@ -440,7 +440,7 @@ describe('inbound view: rule breaks are reported, the caller decides', () => {
     const view = createInboundView();
     view.receive(message({ added: [v4(1)] }), 0);
     const result = view.receive(message({ added: [v4(1), v4(2)], dropped: [v4(1)] }), 60_000);
-    expect(result.violations.map((violation) => violation.kind)).toEqual(['added-and-dropped']);
+    expect(result.violations.map((violation) => violation.reason)).toEqual(['added-and-dropped']);
     expect(result.applied).toBe(true);
     expect(result.added.map((peer) => peer.address[3])).toEqual([2]);
     expect(result.dropped).toEqual([]);
@@ -452,7 +452,7 @@ describe('inbound view: rule breaks are reported, the caller decides', () => {
     expect(view.receive(EMPTY, 0).violations).toEqual([]);
     expect(view.receive(message({ added: peers(0, 80) }), 60_000).violations).toEqual([]);
     const result = view.receive(message({ added: peers(100, 51) }), 120_000);
-    expect(result.violations).toMatchObject([{ kind: 'too-many-added', amount: 51, limit: 50 }]);
+    expect(result.violations).toMatchObject([{ reason: 'too-many-added', amount: 51, limit: 50 }]);
     expect(result.added).toHaveLength(51);
   });
 
@@ -460,7 +460,7 @@ describe('inbound view: rule breaks are reported, the caller decides', () => {
     const view = createInboundView({ maxDroppedPerMessage: 2 });
     view.receive(message({ added: peers(0, 3) }), 0);
     const result = view.receive(message({ dropped: peers(0, 3) }), 60_000);
-    expect(result.violations).toMatchObject([{ kind: 'too-many-dropped', amount: 3, limit: 2 }]);
+    expect(result.violations).toMatchObject([{ reason: 'too-many-dropped', amount: 3, limit: 2 }]);
     expect(result.dropped).toHaveLength(3);
   });
 });

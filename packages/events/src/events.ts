@@ -1,6 +1,5 @@
-import type { PexDecodeError, PexViolation } from '@pex/core';
+import type { AddressFamily, PexDecodeError, PexViolation } from '@pex/core';
 import type { PexPeerFlags } from './flags.js';
-import type { PexFamily } from './peer-address.js';
 import type { PexRefusal } from './peer-policy.js';
 
 /** Payload of `peer`: a peer the remote reported and the policy accepted. */
@@ -10,7 +9,7 @@ export interface PexPeerEvent {
   /** 1..65535 for accepted peers (the default policy refuses 0). */
   readonly port: number;
   /** 4 or 6. */
-  readonly family: PexFamily;
+  readonly family: AddressFamily;
   /**
    * Its BEP 11 flags as named booleans, plus the raw `byte`: the frozen object `readPeerFlags`
    * shares among all peers with the same byte (copy it to change it).
@@ -25,7 +24,7 @@ export interface PexDroppedEvent {
   /** The port, as in the `peer` event that reported it. */
   readonly port: number;
   /** 4 or 6. */
-  readonly family: PexFamily;
+  readonly family: AddressFamily;
 }
 
 /**
@@ -44,13 +43,13 @@ export interface PexRefusedEvent {
   /** The port the remote reported (0 included). */
   readonly port: number;
   /** 4 or 6. */
-  readonly family: PexFamily;
+  readonly family: AddressFamily;
   /** Why it was left out. */
   readonly reason: PexRefusalReason;
 }
 
 /**
- * Payload of `violation`: the remote broke a BEP 11 rule. `kind` says what, `amount` how
+ * Payload of `violation`: the remote broke a BEP 11 rule. `reason` says what, `amount` how
  * much and `limit` what was allowed (for `too-frequent`, milliseconds since its previous
  * message and the shortest gap tolerated).
  */

@@ -42,7 +42,6 @@ export type {
 export { type PexFlagsInput, type PexPeerFlags, readPeerFlags, resolveFlagByte } from './flags.js';
 export {
   type PeerAddressInput,
-  type PexFamily,
   type PexPeerAddress,
   parseIpAddress,
   parsePeerAddress,

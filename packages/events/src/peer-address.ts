@@ -1,9 +1,6 @@
-import { peerKeyAddress } from '@pex/core';
+import { type AddressFamily, peerKeyAddress } from '@pex/core';
 import ipaddr from 'ipaddr.js';
 import { describeAddress } from './received-address.js';
-
-/** Address family of a peer. */
-export type PexFamily = 4 | 6;
 
 /**
  * A peer as callers write it: `"1.2.3.4:6881"`, `"[2001:db8::1]:6881"` or
@@ -25,12 +22,13 @@ export interface PexPeerAddress {
   /** The port, 0..65535 (the peer policy refuses 0). */
   readonly port: number;
   /** 4 or 6. */
-  readonly family: PexFamily;
+  readonly family: AddressFamily;
   /** 4 bytes for IPv4, 16 for IPv6; a new array owned by the caller. */
   readonly bytes: Uint8Array;
 }
 
-const PORT_PATTERN = /^[1-9][0-9]{0,4}$/;
+/** A port as text: decimal digits, no sign, no leading zero (`0` alone is read, then refused). */
+const PORT_PATTERN = /^(0|[1-9][0-9]{0,5})$/;
 // An unbracketed host may not contain ':' (that would be an IPv6 address without brackets,
 // where the port cannot be told apart from the last group).
 const IPV4_ENDPOINT_PATTERN = /^([^:[\]]+):([^:]*)$/;
@@ -41,8 +39,9 @@ const IPV6_ENDPOINT_PATTERN = /^\[([^[\]]+)\]:([^:]*)$/;
  * Only dotted four-part decimal IPv4 is accepted (`127.1` and `0x7f.0.0.1` are refused: they
  * read differently in different parsers).
  * @throws {TypeError} naming the input for a hostname, a zone id (`%eth0`), an unbracketed
- *   IPv6 address in a string, a port outside 1..65535 or with leading zeros, or anything else
- *   malformed.
+ *   IPv6 address in a string, a port that is not a number or is written with a leading zero or
+ *   a sign, or anything else malformed.
+ * @throws {RangeError} for a port outside 1..65535 (or not an integer).
  */
 export function parsePeerAddress(input: PeerAddressInput): PexPeerAddress {
   if (typeof input === 'string') return parseEndpointString(input);
@@ -57,9 +56,14 @@ export function parsePeerAddress(input: PeerAddressInput): PexPeerAddress {
       `"peer.address" expected an IP address string, got ${describeInput(address)}`,
     );
   }
-  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
+  if (typeof port !== 'number') {
     throw new TypeError(
-      `"peer.port" expected 1..65535, got ${describeInput(port)} (address ${JSON.stringify(address)})`,
+      `"peer.port" expected a number, got ${describeInput(port)} (address ${JSON.stringify(address)})`,
+    );
+  }
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new RangeError(
+      `"peer.port" expected an integer 1..65535, got ${describeInput(port)} (address ${JSON.stringify(address)})`,
     );
   }
   return parseHost(address, address, address.includes(':') ? 6 : 4, port);
@@ -127,16 +131,27 @@ function parseEndpointString(input: string): PexPeerAddress {
   }
   const host = match[1] as string;
   const portText = match[2] as string;
-  if (!PORT_PATTERN.test(portText) || Number(portText) > 65535) {
+  if (!PORT_PATTERN.test(portText)) {
     throw new TypeError(
+      `"port" expected decimal digits without a leading zero, got ${JSON.stringify(portText)} in ${describeInput(input)}`,
+    );
+  }
+  const port = Number(portText);
+  if (port < 1 || port > 65535) {
+    throw new RangeError(
       `"port" expected 1..65535, got ${JSON.stringify(portText)} in ${describeInput(input)}`,
     );
   }
-  return parseHost(host, input, bracketed === null ? 4 : 6, Number(portText));
+  return parseHost(host, input, bracketed === null ? 4 : 6, port);
 }
 
 /** `family` is what the syntax promised: brackets or a ':' mean IPv6. */
-function parseHost(host: string, input: string, family: PexFamily, port: number): PexPeerAddress {
+function parseHost(
+  host: string,
+  input: string,
+  family: AddressFamily,
+  port: number,
+): PexPeerAddress {
   if (host.includes('%')) {
     // A zone id only means something on the host that wrote it; another peer cannot use it.
     throw new TypeError(

@@ -1,7 +1,7 @@
+import type { AddressFamily } from '@pex/core';
 import ipaddr from 'ipaddr.js';
 import { findAddressRange } from './address-range.js';
 import type { PexPeerEvent } from './events.js';
-import type { PexFamily } from './peer-address.js';
 
 /** A peer address known to the policy (the remote, our own listen addresses). */
 export interface PexEndpoint {
@@ -10,7 +10,7 @@ export interface PexEndpoint {
   /** The port, 0..65535. */
   readonly port: number;
   /** 4 or 6. */
-  readonly family: PexFamily;
+  readonly family: AddressFamily;
 }
 
 /** What the policy knows about the connection, besides the peer being judged. */

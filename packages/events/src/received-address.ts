@@ -1,7 +1,6 @@
-import type { PeerKey } from '@pex/core';
+import type { AddressFamily, PeerKey } from '@pex/core';
 import { formatIpv4, formatIpv6 } from '@pex/core/internal';
 import { ipv4RangeOf, ipv6RangeOf } from './address-range.js';
-import type { PexFamily } from './peer-address.js';
 
 // Addresses as they arrive from the network (peer keys and address bytes), read into what the
 // session and the policy need, without parsing text.
@@ -13,7 +12,7 @@ import type { PexFamily } from './peer-address.js';
  */
 export interface AddressFacts {
   readonly address: string;
-  readonly family: PexFamily;
+  readonly family: AddressFamily;
   /** The special-purpose range of the address (`unicast` if none), from our own table. */
   readonly range: string;
 }

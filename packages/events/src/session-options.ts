@@ -72,10 +72,10 @@ export interface PexSessionOptions {
    */
   readonly inbound?: Omit<InboundViewOptions, 'accept'>;
   /**
-   * Caps of the per-connection tracker (`firstMessageMaxAdded`, `maxAddedPerMessage`,
+   * Caps of our messages to this remote (`firstMessageMaxAdded`, `maxAddedPerMessage`,
    * `maxDroppedPerMessage`); the defaults are @pex/core's. Ignored with `outbound`.
    */
-  readonly tracker?: Omit<PexOutboundOptions, 'intervalMs' | 'remote'>;
+  readonly caps?: Omit<PexOutboundOptions, 'intervalMs' | 'remote'>;
   /**
    * Where outgoing peers come from, e.g. a swarm-timeline cursor (`timeline.join()`). When
    * given, the session only schedules and sends what it yields: `addPeer` / `dropPeer` throw,
@@ -100,7 +100,7 @@ export interface ResolvedSessionOptions {
   readonly disconnect: (() => void) | undefined;
   readonly localAddresses: readonly PexEndpoint[];
   readonly inbound: Omit<InboundViewOptions, 'accept'>;
-  readonly tracker: Omit<PexOutboundOptions, 'intervalMs' | 'remote'>;
+  readonly caps: Omit<PexOutboundOptions, 'intervalMs' | 'remote'>;
 }
 
 /**
@@ -154,7 +154,7 @@ export function resolveSessionOptions(options: PexSessionOptions): ResolvedSessi
     disconnect: options.disconnect,
     localAddresses: options.localAddresses?.map(toEndpoint) ?? NO_ADDRESSES,
     inbound: options.inbound ?? NO_OPTIONS,
-    tracker: options.tracker ?? NO_OPTIONS,
+    caps: options.caps ?? NO_OPTIONS,
   };
 }
 

@@ -87,26 +87,28 @@ export interface PexSession extends PexSessionEmitter {
   setRemoteSupportsPex(supported?: boolean): void;
   /**
    * Changes the remote's address (e.g. once its listen port is known from the handshake `p`).
-   * @throws {TypeError} naming the input if it is not a valid peer address.
+   * @throws {TypeError|RangeError} naming the input if it is not a valid peer address (see
+   *   `parsePeerAddress`).
    */
   setRemoteAddress(address: PeerAddressInput | undefined): void;
   /**
    * Adds one of our own listen addresses learned after creation (e.g. from the remote's `yourip`
    * and our listen port): peers at it are refused, so we are never told to dial ourselves.
    * Duplicates are ignored; at most `MAX_LOCAL_ADDRESSES` are kept (later ones are ignored).
-   * @throws {TypeError} naming the input if it is not a valid peer address.
+   * @throws {TypeError|RangeError} naming the input if it is not a valid peer address (see
+   *   `parsePeerAddress`).
    */
   addLocalAddress(address: PeerAddressInput): void;
   /**
    * We are connected to `peer`: advertise it (with `flags`, default none).
    * @throws {TypeError} naming the input for a malformed address (see `parsePeerAddress`),
    *   or when the session was created with an `outbound`.
-   * @throws {RangeError} for flags outside 0..255.
+   * @throws {RangeError} for a port outside 1..65535 or flags outside 0..255.
    */
   addPeer(peer: PeerAddressInput, flags?: PexFlagsInput): void;
   /**
    * We are no longer connected to `peer`: drop it if it was advertised. Unknown peers are ignored.
-   * @throws {TypeError} as `addPeer`.
+   * @throws {TypeError|RangeError} as `addPeer`.
    */
   dropPeer(peer: PeerAddressInput): void;
   /**

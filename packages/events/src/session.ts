@@ -47,7 +47,7 @@ import type { PexCounters, PexSession } from './session-types.js';
  * @throws {TypeError} if `send` (or `disconnect` with `onViolation: 'disconnect'`) is not a
  *   function, `onViolation` is unknown, or an address is malformed.
  * @throws {RangeError} if `intervalMs` or `firstMessageDelayMs` is not a finite number >= 0,
- *   or a limit, `inbound` or `tracker` number is not a positive integer (as @pex/core checks them).
+ *   or a limit, `inbound` or `caps` number is not a positive integer (as @pex/core checks them).
  *
  * @example
  * ```ts
@@ -144,7 +144,7 @@ class Session implements PexSession {
     if (outbound === undefined) {
       const remoteKey = this.#remoteKey();
       this.#tracker = createOutboundTracker({
-        ...options.tracker,
+        ...options.caps,
         intervalMs: options.intervalMs,
         ...(remoteKey === undefined ? {} : { remote: remoteKey }),
       });

@@ -122,9 +122,6 @@ const REFUSED: readonly (readonly [string, unknown])[] = [
   ['zone id', '[fe80::1%eth0]:6881'],
   ['numeric zone id', '[fe80::1%1]:6881'],
   ['zone id object', { address: 'fe80::1%eth0', port: 6881 }],
-  ['port 0', '1.2.3.4:0'],
-  ['port 65536', '1.2.3.4:65536'],
-  ['port 99999', '[2001:db8::1]:99999'],
   ['negative port', '1.2.3.4:-1'],
   ['port with leading zero', '1.2.3.4:06881'],
   ['port with sign', '1.2.3.4:+6881'],
@@ -143,9 +140,6 @@ const REFUSED: readonly (readonly [string, unknown])[] = [
   ['whitespace', ' 1.2.3.4:6881'],
   ['trailing garbage', '1.2.3.4:6881x'],
   ['bad IPv6', '[2001:db8:::1]:6881'],
-  ['object port 0', { address: '1.2.3.4', port: 0 }],
-  ['object port 65536', { address: '1.2.3.4', port: 65536 }],
-  ['object port fractional', { address: '1.2.3.4', port: 1.5 }],
   ['object port as string', { address: '1.2.3.4', port: '6881' }],
   ['object bracketed IPv6', { address: '[2001:db8::1]', port: 1 }],
   ['object address with port', { address: '1.2.3.4:80', port: 1 }],
@@ -154,7 +148,32 @@ const REFUSED: readonly (readonly [string, unknown])[] = [
   ['number', 16909060],
 ];
 
+/** Ports that are numbers, but outside 1..65535: a RangeError, as everywhere in this project. */
+const OUT_OF_RANGE: readonly (readonly [string, unknown])[] = [
+  ['port 0', '1.2.3.4:0'],
+  ['port 65536', '1.2.3.4:65536'],
+  ['port 99999', '[2001:db8::1]:99999'],
+  ['port 999999', '1.2.3.4:999999'],
+  ['object port 0', { address: '1.2.3.4', port: 0 }],
+  ['object port 65536', { address: '1.2.3.4', port: 65536 }],
+  ['object port fractional', { address: '1.2.3.4', port: 1.5 }],
+  ['object port NaN', { address: '1.2.3.4', port: Number.NaN }],
+];
+
 describe('parsePeerAddress', () => {
+  test.each(OUT_OF_RANGE)('refuses %s with a RangeError naming the port', (_name, input) => {
+    let error: unknown;
+    try {
+      parsePeerAddress(input as PeerAddressInput);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(RangeError);
+    expect((error as RangeError).message).toMatch(
+      /^"(peer\.)?port" expected (an integer )?1\.\.65535/,
+    );
+  });
+
   test.each(VALID)('accepts %s', (_name, c) => {
     const parsed = parsePeerAddress(c.input);
     expect(parsed.address).toBe(c.address);

@@ -29,7 +29,7 @@ session
     const reason: PexDecodeReason = error.reason;
     void reason;
   })
-  .on('violation', ({ kind, amount, limit }) => void [kind, amount, limit])
+  .on('violation', ({ reason, amount, limit }) => void [reason, amount, limit])
   .on(
     'sent',
     ({ added, added6, dropped, dropped6, bytes }) => void [added, added6, dropped, dropped6, bytes],

@@ -137,7 +137,7 @@ describe('refused peers', () => {
     const events = record(session);
     session.receive(withPortZero([], [8, 8, 8, 8]));
     session.receive(withPortZero([], [8, 8, 8, 9]));
-    expect(events.violation.map((v) => v.kind)).toEqual(['too-frequent']);
+    expect(events.violation.map((v) => v.reason)).toEqual(['too-frequent']);
     expect(events.refused.map((peer) => peer.address)).toEqual(['8.8.8.8']);
     expect(session.getCounters()).toMatchObject({
       messagesReceived: 2,

@@ -166,7 +166,7 @@ describe('sending schedule', () => {
   });
 
   test('tracker caps apply: a first message over firstMessageMaxAdded continues an interval later', () => {
-    const { time, outbox, session } = setUp({ tracker: { firstMessageMaxAdded: 2 } });
+    const { time, outbox, session } = setUp({ caps: { firstMessageMaxAdded: 2 } });
     for (const text of ['1.2.3.4:1', '1.2.3.5:1', '1.2.3.6:1']) session.addPeer(text);
     ready(session);
     time.advance(DELAY_MS + INTERVAL_MS);
@@ -592,7 +592,7 @@ describe('receiving', () => {
     }
     expect(events.violation.length).toBeGreaterThan(0);
     const violation = nth(events.violation, 0);
-    expect(violation.kind).toBe('too-frequent');
+    expect(violation.reason).toBe('too-frequent');
     expect(typeof violation.amount).toBe('number');
     expect(typeof violation.limit).toBe('number');
     expect(events.peer.length).toBeLessThan(20);
@@ -605,7 +605,7 @@ describe('receiving', () => {
       session.receive(encodePexMessage(message({ added: ['1.2.3.4:1'] })));
       session.receive(encodePexMessage(message({ added: ['1.2.3.5:1'] })));
     }
-    expect(strict.events.violation.map((v) => v.kind)).toEqual(['too-frequent']);
+    expect(strict.events.violation.map((v) => v.reason)).toEqual(['too-frequent']);
     expect(strict.events.peer).toHaveLength(1);
     expect(lenient.events.violation).toEqual([]);
     expect(lenient.events.peer).toHaveLength(2);

@@ -406,13 +406,13 @@ async function scenarioRehandshake() {
 // --- 3. destroy-next-message ------------------------------------------------------------------
 
 /**
- * onViolation 'destroy': an undecodable PEX payload then a valid one, in ONE write. The first
+ * onViolation 'disconnect': an undecodable PEX payload then a valid one, in ONE write. The first
  * must destroy the wire, and nothing after it may be applied: 0 `peer` events.
  */
 async function scenarioDestroyNextMessage() {
   const victim = await startVictim({
     kind: 'utPex',
-    options: { ...FAST, onViolation: 'destroy' },
+    options: { ...FAST, onViolation: 'disconnect' },
   });
   const valid = pexPayload(['8.8.8.8:6881']);
   const invalid = ascii('d5:added5:abcdee'); // a compact list of 5 bytes: not a multiple of 6

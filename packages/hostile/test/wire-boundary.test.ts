@@ -176,7 +176,7 @@ test(
 // --- 3. destroy-next-message --------------------------------------------------------------------
 
 test(
-  "onViolation 'destroy': a valid PEX message in the same TCP write after an invalid one is not applied (0 peers, wire destroyed)",
+  "onViolation 'disconnect': a valid PEX message in the same TCP write after an invalid one is not applied (0 peers, wire destroyed)",
   () => {
     const run = scenario('destroy-next-message');
     expectExitedOnItsOwn(run);

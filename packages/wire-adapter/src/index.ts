@@ -35,7 +35,6 @@ export {
   type UtPexExtension,
   type UtPexExtensionClass,
   type UtPexOptions,
-  type UtPexViolationAction,
   utPex,
   utPex as default,
 } from './ut-pex-extension.js';

@@ -14,6 +14,7 @@ import {
   type PexSessionEventName,
   type PexSessionEvents,
   type PexSessionOptions,
+  type PexViolationAction,
   parsePeerAddress,
   readPeerAddress,
 } from '@pex/events';
@@ -29,9 +30,6 @@ import {
 } from './ut-pex-flags.js';
 import { isOutgoing, isWireClosed, type PexWire, readListenPort, readUtPexId } from './wire.js';
 
-/** What to do when the remote breaks a PEX rule or sends an undecodable payload. */
-export type UtPexViolationAction = 'warn' | 'destroy';
-
 /**
  * Options of `utPex()`: the session's options (see @pex/events `PexSessionOptions`) minus
  * what the wire provides, plus the wire-level ones below.
@@ -42,10 +40,11 @@ export interface UtPexOptions
     'send' | 'disconnect' | 'onViolation' | 'outbound' | 'remoteAddress'
   > {
   /**
-   * `'warn'` (default): a violation or undecodable payload becomes a `warning` event.
-   * `'destroy'`: also destroy the wire (BEP 11 allows disconnecting egregious violators).
+   * `'ignore'` (default): a violation or undecodable payload only becomes a `warning` event.
+   * `'disconnect'`: also destroy the wire (BEP 11 allows disconnecting egregious violators);
+   * nothing more from it is decoded or emitted.
    */
-  readonly onViolation?: UtPexViolationAction;
+  readonly onViolation?: PexViolationAction;
   /**
    * The remote's IP (and port), e.g. from the socket: `"203.0.113.5:51413"`. Default: the
    * wire's `remoteAddress` / `remotePort` properties where the application set them. Used
@@ -168,7 +167,7 @@ export function defineUtPexExtension(
   internals: UtPexInternals,
 ): UtPexExtensionClass {
   checkUtPexOptions(options);
-  const { onViolation = 'warn', remoteAddress, ...sessionOptions } = options;
+  const { onViolation = 'ignore', remoteAddress, ...sessionOptions } = options;
   const config: UtPexConfig = { onViolation, remoteAddress, sessionOptions, internals };
   // A class per call, as `wire.use()` expects, but only a constructor over the prototype every
   // call shares: extensions of every `utPex()` call then share their hidden classes, and an
@@ -191,21 +190,23 @@ export function checkUtPexOptions(options: UtPexOptions): void {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`"options" expected an object, got ${String(options)}`);
   }
-  const { onViolation = 'warn', remoteAddress, ...sessionOptions } = options;
-  if (onViolation !== 'warn' && onViolation !== 'destroy') {
-    throw new TypeError(`"onViolation" expected 'warn' or 'destroy', got ${String(onViolation)}`);
+  const { onViolation = 'ignore', remoteAddress, ...sessionOptions } = options;
+  if (onViolation !== 'ignore' && onViolation !== 'disconnect') {
+    throw new TypeError(
+      `"onViolation" expected 'ignore' or 'disconnect', got ${String(onViolation)}`,
+    );
   }
   if (remoteAddress !== undefined) parsePeerAddress(remoteAddress);
   resolveSessionOptions({ ...sessionOptions, send: ignoreBytes });
   // What each session hands to @pex/core unchecked until then: a view and a tracker built
   // once here check those numbers with core's own rules.
   createInboundView(sessionOptions.inbound);
-  createOutboundTracker(sessionOptions.tracker);
+  createOutboundTracker(sessionOptions.caps);
 }
 
 /** What one `utPex()` call was given, once validated. */
 interface UtPexConfig {
-  readonly onViolation: UtPexViolationAction;
+  readonly onViolation: PexViolationAction;
   readonly remoteAddress: PeerAddressInput | undefined;
   readonly sessionOptions: Omit<UtPexOptions, 'onViolation' | 'remoteAddress'>;
   readonly internals: UtPexInternals;
@@ -241,7 +242,7 @@ class UtPexBase extends EventEmitter<UtPexEvents> implements UtPexExtension {
           ? {}
           : { remoteAddress: { address: remote.address, port: remote.port } }),
         send: (bytes) => this.#send(bytes),
-        onViolation: onViolation === 'destroy' ? 'disconnect' : 'ignore',
+        onViolation,
         disconnect: () => {
           wire.destroy();
         },

@@ -8,7 +8,7 @@ export interface PexWire {
   extended(name: string, payload: Uint8Array): void;
   /** Installs an extension class (its `prototype.name` is the extension name). */
   use(extension: new (wire: never) => unknown): void;
-  /** Closes the wire (used by `onViolation: 'destroy'`). */
+  /** Closes the wire (used by `onViolation: 'disconnect'`). */
   destroy(): unknown;
   /** True once the wire is closed: nothing is sent on it then. */
   readonly destroyed?: boolean;

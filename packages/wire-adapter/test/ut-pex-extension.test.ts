@@ -56,6 +56,14 @@ describe('utPex()', () => {
   test('refuses an unknown onViolation value', () => {
     expect(() => utPex({ onViolation: 'explode' as never })).toThrow(TypeError);
   });
+
+  test("takes the session's onViolation words, and only those", () => {
+    expect(() => utPex({ onViolation: 'ignore' })).not.toThrow();
+    expect(() => utPex({ onViolation: 'disconnect' })).not.toThrow();
+    expect(() => utPex({ onViolation: 'destroy' as never })).toThrow(
+      new TypeError(`"onViolation" expected 'ignore' or 'disconnect', got destroy`),
+    );
+  });
 });
 
 describe('two adapters on in-process wires', () => {
@@ -165,13 +173,14 @@ describe('two adapters on in-process wires', () => {
     pex(a).on('warning', (error) => warnings.push(error));
     expect(() => pex(a).addPeer('not a peer')).not.toThrow();
     expect(() => pex(a).addPeer('1.2.3.4:0')).not.toThrow();
-    expect(warnings.map((w) => w.name)).toEqual(['TypeError', 'TypeError']);
+    // A malformed address is a TypeError, a port out of range a RangeError (as everywhere).
+    expect(warnings.map((w) => w.name)).toEqual(['TypeError', 'RangeError']);
   });
 
   test('undecodable payloads and rule breaks become warnings; destroy is opt-in', async () => {
     const { a, b, close } = await pipeWires(
       (w) => w.use(utPex() as never),
-      (w) => w.use(utPex({ onViolation: 'destroy' }) as never),
+      (w) => w.use(utPex({ onViolation: 'disconnect' }) as never),
     );
     cleanups.push(close);
     const warningsA: string[] = [];
@@ -181,7 +190,7 @@ describe('two adapters on in-process wires', () => {
     await waitUntil(() => warningsA.length === 1);
     expect(warningsA).toEqual(['PexDecodeError']);
     expect(a.destroyed).toBe(false);
-    // The same to an adapter with onViolation 'destroy': the wire is destroyed.
+    // The same to an adapter with onViolation 'disconnect': the wire is destroyed.
     a.extended('ut_pex', new TextEncoder().encode('le'));
     await waitUntil(() => b.destroyed);
     expect(b.destroyed).toBe(true);

@@ -281,10 +281,10 @@ describe('a malformed extended handshake never reaches the decoder', () => {
   });
 });
 
-describe("onViolation: 'destroy'", () => {
+describe("onViolation: 'disconnect'", () => {
   test('an invalid payload and a valid one in one write: the valid one is never emitted', async () => {
     const time = createFakeTime();
-    const victim = openVictim(time, { onViolation: 'destroy' });
+    const victim = openVictim(time, { onViolation: 'disconnect' });
     victim.greet(handshakeWithId('i3e'));
     await flushIo();
     const id = localPexId(victim.sent);
@@ -304,7 +304,7 @@ describe("onViolation: 'destroy'", () => {
     });
   });
 
-  test("with 'warn' the same valid payload is delivered", async () => {
+  test("with 'ignore' the same valid payload is delivered", async () => {
     const time = createFakeTime();
     const victim = openVictim(time);
     victim.greet(handshakeWithId('i3e'));

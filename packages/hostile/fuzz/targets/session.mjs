@@ -223,7 +223,7 @@ function checkReceive(payload, events, known, cap, addKnown) {
     }
   }
   const droppable = new Set([...message.dropped, ...message.dropped6].map(textOf));
-  const refused = events.some(([name, v]) => name === 'violation' && v.kind === 'too-frequent');
+  const refused = events.some(([name, v]) => name === 'violation' && v.reason === 'too-frequent');
   const peers = events.filter(([name]) => name === 'peer').map(([, peer]) => peer);
   const drops = events.filter(([name]) => name === 'dropped').map(([, peer]) => peer);
   if (refused && peers.length + drops.length > 0) fail('a too-frequent message was applied');
