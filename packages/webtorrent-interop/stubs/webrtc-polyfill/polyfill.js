@@ -1,0 +1,1 @@
+// Stand-in for webrtc-polyfill/polyfill: installs nothing (see index.js).
