@@ -32,9 +32,10 @@ export interface PexDroppedEvent {
  * - a `PexRefusal` of the default policy (`port-zero`, `unspecified`, `multicast`, `broadcast`,
  *   `reserved`, `local-from-remote`, `own-address`);
  * - `policy`: a custom `accept` policy returned false (or threw);
- * - `source-full`: this remote already filled its share of memory (`inbound.maxPeersPerSource`).
+ * - `source-full`: this remote already filled its share of memory (`inbound.maxPeersPerSource`);
+ * - `private`: the torrent is private (BEP 27): no peer from PEX is used.
  */
-export type PexRefusalReason = PexRefusal | 'policy' | 'source-full';
+export type PexRefusalReason = PexRefusal | 'policy' | 'source-full' | 'private';
 
 /** Payload of `refused`: a peer the remote reported that was left out, and why. */
 export interface PexRefusedEvent {

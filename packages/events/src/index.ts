@@ -60,6 +60,7 @@ export { createPexSession } from './session.js';
 export {
   FIRST_MESSAGE_DELAY_MS,
   MAX_LOCAL_ADDRESSES,
+  type PexPrivacy,
   type PexSessionOptions,
   type PexViolationAction,
 } from './session-options.js';

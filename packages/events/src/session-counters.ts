@@ -13,6 +13,7 @@ const REFUSAL_REASONS: readonly PexRefusalReason[] = [
   'own-address',
   'policy',
   'source-full',
+  'private',
 ];
 
 /** A session's counters as it updates them; `snapshot()` is what `getCounters()` returns. */

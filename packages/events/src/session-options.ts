@@ -1,11 +1,5 @@
-import {
-  DEFAULT_SEND_INTERVAL_MS,
-  type InboundViewOptions,
-  type PexLimits,
-  type PexOutbound,
-  type PexOutboundOptions,
-  resolvePexLimits,
-} from '@pex/core';
+import type { InboundViewOptions, PexLimits, PexOutbound, PexOutboundOptions } from '@pex/core';
+import { DEFAULT_SEND_INTERVAL_MS, resolvePexLimits } from '@pex/core/internal';
 import { type PeerAddressInput, parsePeerAddress } from './peer-address.js';
 import { acceptPeerByDefault, type PexAcceptPolicy, type PexEndpoint } from './peer-policy.js';
 import { type PexClock, type PexTimers, realClock, realTimers } from './timers.js';
@@ -24,9 +18,22 @@ export const FIRST_MESSAGE_DELAY_MS = 1_500;
  */
 export const MAX_LOCAL_ADDRESSES = 16;
 
+/**
+ * Most payloads a session holds while the torrent's privacy is unknown (the newest are kept):
+ * enough for a first message and a few later ones from one remote, with each payload bounded by
+ * the decode limits, so a remote cannot make it hold more than 4 x `maxMessageBytes`.
+ */
+export const MAX_HELD_PAYLOADS = 4;
+
 // Defaults shared by every session rather than empty copies per session.
 const NO_ADDRESSES: readonly PexEndpoint[] = /* @__PURE__ */ Object.freeze([]);
 const NO_OPTIONS: Readonly<Record<string, never>> = /* @__PURE__ */ Object.freeze({});
+
+/**
+ * Whether the torrent is private (BEP 27): `public` (PEX allowed), `private` (never PEX), or
+ * `unknown` (a magnet link before its metadata arrived).
+ */
+export type PexPrivacy = 'public' | 'private' | 'unknown';
 
 /** What the session does when the remote breaks a rule or sends bytes that do not decode. */
 export type PexViolationAction = 'ignore' | 'disconnect';
@@ -77,6 +84,17 @@ export interface PexSessionOptions {
    */
   readonly caps?: Omit<PexOutboundOptions, 'intervalMs' | 'remote'>;
   /**
+   * The torrent's privacy (BEP 27: "peers MUST NOT exchange peers" on a private torrent).
+   * Default `'public'`. Change it at any time with `setPrivacy`. `'private'` sends nothing,
+   * refuses every reported peer (`refused` events, reason `private`) and forgets what the
+   * remote reported. `'unknown'` sends nothing unless `sendWhilePrivacyUnknown`, and holds what
+   * arrives (the last `MAX_HELD_PAYLOADS` payloads) until the privacy is known: applied when it
+   * becomes public, dropped when private.
+   */
+  readonly privacy?: PexPrivacy;
+  /** Send while the privacy is `'unknown'` (a magnet before its metadata). Default false. */
+  readonly sendWhilePrivacyUnknown?: boolean;
+  /**
    * Where outgoing peers come from, e.g. a swarm-timeline cursor (`timeline.join()`). When
    * given, the session only schedules and sends what it yields: `addPeer` / `dropPeer` throw,
    * `remoteAddress` is not passed to it (give `remote` to `join()`), and, since the outbound
@@ -100,6 +118,8 @@ export interface ResolvedSessionOptions {
   readonly disconnect: (() => void) | undefined;
   readonly localAddresses: readonly PexEndpoint[];
   readonly inbound: Omit<InboundViewOptions, 'accept'>;
+  readonly privacy: PexPrivacy;
+  readonly sendWhilePrivacyUnknown: boolean;
   readonly caps: Omit<PexOutboundOptions, 'intervalMs' | 'remote'>;
 }
 
@@ -154,6 +174,11 @@ export function resolveSessionOptions(options: PexSessionOptions): ResolvedSessi
     disconnect: options.disconnect,
     localAddresses: options.localAddresses?.map(toEndpoint) ?? NO_ADDRESSES,
     inbound: options.inbound ?? NO_OPTIONS,
+    privacy: checkPrivacy(options.privacy ?? 'public'),
+    sendWhilePrivacyUnknown: checkBoolean(
+      'sendWhilePrivacyUnknown',
+      options.sendWhilePrivacyUnknown ?? false,
+    ),
     caps: options.caps ?? NO_OPTIONS,
   };
 }
@@ -161,6 +186,26 @@ export function resolveSessionOptions(options: PexSessionOptions): ResolvedSessi
 export function toEndpoint(input: PeerAddressInput): PexEndpoint {
   const { address, port, family } = parsePeerAddress(input);
   return { address, port, family };
+}
+
+/**
+ * @throws {TypeError} if `privacy` is not 'public', 'private' or 'unknown'.
+ * @internal
+ */
+export function checkPrivacy(privacy: unknown): PexPrivacy {
+  if (privacy !== 'public' && privacy !== 'private' && privacy !== 'unknown') {
+    throw new TypeError(
+      `"privacy" expected 'public', 'private' or 'unknown', got ${String(privacy)}`,
+    );
+  }
+  return privacy;
+}
+
+function checkBoolean(name: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') {
+    throw new TypeError(`"${name}" expected a boolean, got ${typeof value}`);
+  }
+  return value;
 }
 
 function checkDuration(name: string, value: number): number {

@@ -1,6 +1,7 @@
 import type { PexRefusalReason, PexSessionEventName, PexSessionEvents } from './events.js';
 import type { PexFlagsInput } from './flags.js';
 import type { PeerAddressInput } from './peer-address.js';
+import type { PexPrivacy } from './session-options.js';
 
 /**
  * The event-listening half of a session: eventemitter3's methods, typed by `PexSessionEvents`
@@ -118,6 +119,16 @@ export interface PexSession extends PexSessionEmitter {
   receive(bytes: Uint8Array): void;
   /** Looks at the outbound again now (after changing an injected `outbound`). */
   refresh(): void;
+  /**
+   * Sets the torrent's privacy (BEP 27), as the `privacy` option describes: `'private'` stops
+   * sending, forgets what the remote reported and refuses what it reports next; `'public'`
+   * resumes (a full first message if anything was held back) and applies payloads held while
+   * `'unknown'`.
+   * @throws {TypeError} for another value.
+   */
+  setPrivacy(privacy: PexPrivacy): void;
+  /** The torrent's privacy as last set. */
+  readonly privacy: PexPrivacy;
   /** What the session has sent, received and refused so far (a fresh snapshot each call). */
   getCounters(): PexCounters;
 }

@@ -31,10 +31,13 @@ import {
   type PexPolicyContext,
   rangeOf,
 } from './peer-policy.js';
-import { describePeerKey } from './received-address.js';
+import { describeAddress as describeAddressOf, describePeerKey } from './received-address.js';
 import { createCounters, type SessionCounters } from './session-counters.js';
 import {
+  checkPrivacy,
+  MAX_HELD_PAYLOADS,
   MAX_LOCAL_ADDRESSES,
+  type PexPrivacy,
   type PexSessionOptions,
   type ResolvedSessionOptions,
   resolveSessionOptions,
@@ -115,8 +118,14 @@ class Session implements PexSession {
   #context: PexPolicyContext;
   #started = false;
   #remoteSupportsPex = false;
-  /** Set when the remote withdrew ut_pex after supporting it: it gets a full list when back. */
-  #remoteWithdrewPex = false;
+  /**
+   * Set when sending was blocked after it may have started (the remote withdrew ut_pex, or the
+   * torrent's privacy stopped it): when sending resumes, the remote gets a full first message.
+   */
+  #resendAll = false;
+  #privacy: PexPrivacy;
+  /** Payloads received while the privacy is unknown, applied once it is public (bounded). */
+  #held: Uint8Array[] | undefined;
   #destroyed = false;
   /** Set once a violation asked for a disconnect: nothing more from the remote is processed. */
   #disconnectRequested = false;
@@ -137,6 +146,7 @@ class Session implements PexSession {
     this.#options = options;
     this.#relay = relay;
     this.#relayListens = relayListens;
+    this.#privacy = options.privacy;
     this.#localAddresses = [...options.localAddresses];
     this.#remote = remote === undefined ? undefined : toEndpoint(remote);
     this.#remoteRange = this.#remote === undefined ? undefined : rangeOf(this.#remote.address);
@@ -218,6 +228,7 @@ class Session implements PexSession {
     if (this.#destroyed) return;
     this.#guard('core', () => this.#outbound.reset());
     this.#inbound = this.#createInbound();
+    this.#held = undefined;
     this.#schedule();
   }
 
@@ -234,15 +245,38 @@ class Session implements PexSession {
     if (supported === this.#remoteSupportsPex) return;
     this.#remoteSupportsPex = supported;
     if (!supported) {
-      this.#remoteWithdrewPex = true;
+      this.#resendAll = true;
       this.#clearTimer();
       return;
     }
-    if (this.#remoteWithdrewPex) {
-      // BEP 10 lets a remote switch an extension off (id 0) and on again; what it was told
-      // before may be gone, and what changed meanwhile was never sent: start from a full list.
-      this.#remoteWithdrewPex = false;
-      this.#guard('core', () => this.#outbound.reset());
+    this.#onSendingMaybeEnabled();
+  }
+
+  get privacy(): PexPrivacy {
+    return this.#privacy;
+  }
+
+  setPrivacy(privacy: PexPrivacy): void {
+    checkPrivacy(privacy);
+    if (this.#destroyed || privacy === this.#privacy) return;
+    this.#privacy = privacy;
+    if (privacy !== 'public') {
+      this.#resendAll = true;
+      if (!this.#canSend()) this.#clearTimer();
+    }
+    if (privacy === 'private') {
+      // BEP 27: nothing learned through PEX is kept for a private torrent.
+      this.#held = undefined;
+      this.#inbound = this.#createInbound();
+      return;
+    }
+    if (privacy === 'public') {
+      const held = this.#held;
+      this.#held = undefined;
+      for (const bytes of held ?? []) {
+        if (this.#destroyed || this.#disconnectRequested) break;
+        this.#guard('core', () => this.#process(bytes));
+      }
     }
     this.#onSendingMaybeEnabled();
   }
@@ -297,6 +331,36 @@ class Session implements PexSession {
     this.#guard('core', () => this.#process(bytes));
   }
 
+  /**
+   * Payloads of a torrent whose privacy is not public: held while unknown (a copy, at most
+   * `MAX_HELD_PAYLOADS`, the newest kept), refused peer by peer while private. True when
+   * `message` was dealt with that way.
+   */
+  #withholdFromPrivacy(bytes: Uint8Array, message: PexMessage): boolean {
+    if (this.#privacy === 'public') return false;
+    if (this.#privacy === 'unknown') {
+      this.#held ??= [];
+      if (this.#held.length === MAX_HELD_PAYLOADS) this.#held.shift();
+      this.#held.push(bytes.slice());
+      return true;
+    }
+    const listens = this.#listens('refused');
+    for (const list of [message.added, message.added6]) {
+      for (const peer of list) {
+        this.#counters.countRefused('private');
+        if (!listens || this.#destroyed) continue;
+        const facts = describeAddressOf(peer.address);
+        this.#emitSafely('refused', {
+          address: facts.address,
+          port: peer.port,
+          family: facts.family,
+          reason: 'private',
+        });
+      }
+    }
+    return true;
+  }
+
   refresh(): void {
     if (this.#destroyed) return;
     this.#schedule();
@@ -322,6 +386,7 @@ class Session implements PexSession {
       this.#onViolation();
       return;
     }
+    if (this.#withholdFromPrivacy(bytes, message)) return;
     // The policy runs inside the view, so refused peers never take room in its per-source memory.
     // The view reports exactly the peers the policy accepted, in the order it accepted them
     // (@pex/core documents it), so the events built while judging are the events to emit.
@@ -446,6 +511,13 @@ class Session implements PexSession {
 
   #onSendingMaybeEnabled(): void {
     if (!this.#canSend()) return;
+    if (this.#resendAll) {
+      // BEP 10 lets a remote switch an extension off (id 0) and on again, and a torrent's
+      // privacy may hold sending back: what the remote was told may be gone, and what changed
+      // meanwhile was never sent. Start again from a full list.
+      this.#resendAll = false;
+      this.#guard('core', () => this.#outbound.reset());
+    }
     this.#guard('core', () => {
       this.#firstAllowedAt = this.#options.clock.now() + this.#options.firstMessageDelayMs;
     });
@@ -453,7 +525,13 @@ class Session implements PexSession {
   }
 
   #canSend(): boolean {
-    return this.#started && this.#remoteSupportsPex && !this.#destroyed;
+    return (
+      this.#started &&
+      this.#remoteSupportsPex &&
+      !this.#destroyed &&
+      (this.#privacy === 'public' ||
+        (this.#privacy === 'unknown' && this.#options.sendWhilePrivacyUnknown))
+    );
   }
 
   /**

@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
-import { DEFAULT_SEND_INTERVAL_MS, encodePexMessage } from '@pex/core';
+import { encodePexMessage } from '@pex/core';
+import { DEFAULT_SEND_INTERVAL_MS } from '@pex/core/internal';
 import {
   createPexSession,
   FIRST_MESSAGE_DELAY_MS,
@@ -272,5 +273,89 @@ describe('the remote withdraws ut_pex and offers it again', () => {
         }
       }),
     );
+  });
+});
+
+describe('privacy (BEP 27)', () => {
+  const payload = (...peers: string[]) => encodePexMessage(message({ added: peers }));
+
+  test('private: nothing is sent, every reported peer is refused, and what was learned is forgotten', () => {
+    const { time, outbox, session } = setUp();
+    const events = record(session);
+    ready(session);
+    session.addPeer('8.8.8.1:1');
+    session.receive(payload('1.1.1.1:1'));
+    session.setPrivacy('private');
+    expect(session.privacy).toBe('private');
+    time.advance(10 * INTERVAL_MS);
+    expect(outbox.messages).toEqual([]);
+    expect(time.pending()).toBe(0);
+    time.advance(INTERVAL_MS);
+    session.receive(payload('1.1.1.2:1', '[2606:4700::1]:2'));
+    expect(events.peer.map((peer) => peer.address)).toEqual(['1.1.1.1']);
+    expect(events.refused).toEqual([
+      { address: '1.1.1.2', port: 1, family: 4, reason: 'private' },
+      { address: '2606:4700::1', port: 2, family: 6, reason: 'private' },
+    ]);
+    expect(session.getCounters().refused.private).toBe(2);
+    // Public again: 1.1.1.1 was forgotten, so it is new again; and we send a full list.
+    session.setPrivacy('public');
+    time.advance(INTERVAL_MS);
+    session.receive(payload('1.1.1.1:1'));
+    expect(events.peer.map((peer) => peer.address)).toEqual(['1.1.1.1', '1.1.1.1']);
+    time.advance(DELAY_MS);
+    expect(outbox.messages.map((sent) => listOf(sent.message.added))).toEqual([['8.8.8.1:1']]);
+  });
+
+  test('unknown: nothing is sent, payloads are held, and applied once public', () => {
+    const { time, outbox, session } = setUp({ privacy: 'unknown' });
+    const events = record(session);
+    ready(session);
+    session.addPeer('8.8.8.1:1');
+    session.receive(payload('1.1.1.1:1'));
+    time.advance(10 * INTERVAL_MS);
+    expect(outbox.messages).toEqual([]);
+    expect(events.peer).toEqual([]);
+    session.setPrivacy('public');
+    expect(events.peer.map((peer) => peer.address)).toEqual(['1.1.1.1']);
+    time.advance(DELAY_MS);
+    expect(outbox.messages.map((sent) => listOf(sent.message.added))).toEqual([['8.8.8.1:1']]);
+  });
+
+  test('unknown then private: held payloads are dropped, never emitted', () => {
+    const { session } = setUp({ privacy: 'unknown' });
+    const events = record(session);
+    session.receive(payload('1.1.1.1:1'));
+    session.setPrivacy('private');
+    session.setPrivacy('public');
+    expect(events.peer).toEqual([]);
+  });
+
+  test(`unknown holds at most the newest ${4} payloads`, () => {
+    const { session } = setUp({ privacy: 'unknown', inbound: { burstMessages: 10 } });
+    const events = record(session);
+    for (let i = 1; i <= 6; i++) session.receive(payload(`1.1.1.${i}:1`));
+    session.setPrivacy('public');
+    expect(events.peer.map((peer) => peer.address)).toEqual([
+      '1.1.1.3',
+      '1.1.1.4',
+      '1.1.1.5',
+      '1.1.1.6',
+    ]);
+  });
+
+  test('sendWhilePrivacyUnknown sends as public does; an unknown privacy never drops a peer', () => {
+    const { time, outbox, session } = setUp({ privacy: 'unknown', sendWhilePrivacyUnknown: true });
+    ready(session);
+    session.addPeer('8.8.8.1:1');
+    time.advance(DELAY_MS);
+    expect(outbox.messages).toHaveLength(1);
+  });
+
+  test('a bad privacy is a TypeError, when created and when set', () => {
+    expect(() => setUp({ privacy: 'secret' as never })).toThrow(TypeError);
+    const { session } = setUp();
+    expect(() => session.setPrivacy('secret' as never)).toThrow(TypeError);
+    expect(() => setUp({ sendWhilePrivacyUnknown: 'yes' as never })).toThrow(TypeError);
   });
 });
