@@ -5,7 +5,6 @@
 // 3-minute story below runs in a few milliseconds. Run: node examples/custom-engine.mjs
 import {
   createOutboundTracker,
-  DEFAULT_SEND_INTERVAL_MS,
   decodePexFlags,
   decodePexMessage,
   encodePexMessage,
@@ -15,6 +14,7 @@ import {
   PEX_FLAG_SUPPORTS_UTP,
   peerKey,
 } from '@pex/core';
+import { DEFAULT_SEND_INTERVAL_MS } from '@pex/core/internal';
 
 /** The engine's clock, in ms. A real engine passes its monotonic time instead. */
 let now = 0;

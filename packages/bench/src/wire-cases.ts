@@ -1,4 +1,4 @@
-import { DEFAULT_INBOUND_MAX_PEERS_PER_SOURCE } from '@pex/core';
+import { DEFAULT_INBOUND_MAX_PEERS_PER_SOURCE } from '@pex/core/internal';
 import { type UtPexExtension, type UtPexFlags, utPex } from '@pex/wire-adapter';
 import { createManualClock, createManualTimers, FakeWire } from './fake-wire.js';
 import { type MessageFixture, PEERS_PER_MESSAGE, SEND_FLAGS } from './fixtures.js';

@@ -1,4 +1,4 @@
-import { DEFAULT_SEND_INTERVAL_MS } from '@pex/core';
+import { DEFAULT_SEND_INTERVAL_MS } from '@pex/core/internal';
 import type { DemoResult, DemoSnapshot } from './demo-swarm.js';
 
 const CHART_WIDTH = 40;

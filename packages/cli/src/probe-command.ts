@@ -1,13 +1,12 @@
 import { parseArgs } from 'node:util';
 import { decodePexMessage, isPexDecodeError, type PexMessage } from '@pex/core';
+import { classifyPeer, type PeerAddress } from '@pex/events';
 import {
-  classifyPeer,
-  type PexEndpoint,
   parseIpAddress,
   readPeerAddress,
   readPeerFlags,
   stringifyPeerAddress,
-} from '@pex/events';
+} from '@pex/events/internal';
 import { readHostPort, readInfoHash, readIntegerOption, readSecondsOption } from './args.js';
 import { describeFlags } from './format-message.js';
 import type { CommandIo } from './io.js';
@@ -216,7 +215,7 @@ export async function runProbe(args: readonly string[], io: CommandIo): Promise<
   return exitCode;
 }
 
-function endpointOf(endpoint: ProbeEndpoint): PexEndpoint | undefined {
+function endpointOf(endpoint: ProbeEndpoint): PeerAddress | undefined {
   try {
     const ip = parseIpAddress(endpoint.address);
     return { address: ip.address, port: endpoint.port, family: ip.family };

@@ -1,5 +1,36 @@
 /**
- * Why a payload was refused. Stable codes: match on these, not on the message text.
+ * Every reason a payload is refused, for exhaustive tables. Stable codes: match on these, not on
+ * the message text.
+ */
+export const PEX_DECODE_REASONS = /* @__PURE__ */ Object.freeze([
+  /** The payload is longer than `maxMessageBytes`. */
+  'too-large',
+  /** The payload is empty or does not start with a bencode dictionary. */
+  'not-a-dictionary',
+  /** The bencode ends before a value, string or container is complete. */
+  'truncated',
+  /**
+   * A byte that cannot start or continue a bencode value (bad integer, bad string length,
+   * non-string dictionary key).
+   */
+  'invalid-bencode',
+  /** Bytes follow the end of the top-level dictionary. */
+  'trailing-bytes',
+  /** The same key appears twice in the dictionary. */
+  'duplicate-key',
+  /** An unknown value nests deeper than `maxDepth`. */
+  'too-deep',
+  /** A PEX key holds something other than a byte string. */
+  'wrong-type',
+  /** A compact list whose length is not a multiple of 6 (IPv4) or 18 (IPv6). */
+  'invalid-length',
+  /** A list holds more than `maxPeersPerList` peers. */
+  'too-many-peers',
+] as const);
+
+/**
+ * Why a payload was refused: one of `PEX_DECODE_REASONS`. Stable codes: match on these, not on
+ * the message text.
  * - `too-large`: the payload is longer than `maxMessageBytes`.
  * - `not-a-dictionary`: the payload is empty or does not start with a bencode dictionary.
  * - `truncated`: the bencode ends before a value, string or container is complete.
@@ -12,31 +43,7 @@
  * - `invalid-length`: a compact list whose length is not a multiple of 6 (IPv4) or 18 (IPv6).
  * - `too-many-peers`: a list holds more than `maxPeersPerList` peers.
  */
-export type PexDecodeReason =
-  | 'too-large'
-  | 'not-a-dictionary'
-  | 'truncated'
-  | 'invalid-bencode'
-  | 'trailing-bytes'
-  | 'duplicate-key'
-  | 'too-deep'
-  | 'wrong-type'
-  | 'invalid-length'
-  | 'too-many-peers';
-
-/** Every `PexDecodeReason`, for exhaustive tables. */
-export const PEX_DECODE_REASONS: readonly PexDecodeReason[] = /* @__PURE__ */ Object.freeze([
-  'too-large',
-  'not-a-dictionary',
-  'truncated',
-  'invalid-bencode',
-  'trailing-bytes',
-  'duplicate-key',
-  'too-deep',
-  'wrong-type',
-  'invalid-length',
-  'too-many-peers',
-]);
+export type PexDecodeReason = (typeof PEX_DECODE_REASONS)[number];
 
 /**
  * The one error `decodePexMessage` and `decodeCompactPeers` throw for bad bytes.

@@ -11,7 +11,7 @@ import { type PeerKey, peerKey, peerKeyAddress } from './peer-key.js';
 import { PeerKeyTable } from './peer-key-table.js';
 import type { AddressFamily, CompactPeer, PexMessage } from './types.js';
 
-/** A peer newly reported by a remote, as returned by `InboundView.receive`. */
+/** A peer newly reported (or dropped) by a remote, as returned by `InboundView.receive`. */
 export interface InboundPeer {
   /** Identity key, as `peerKey(address, port)` gives it. */
   readonly key: PeerKey;
@@ -21,20 +21,8 @@ export interface InboundPeer {
   readonly address: Uint8Array;
   /** The port the remote reported for it. */
   readonly port: number;
-  /** Its BEP 11 flag byte (0 when the sender gave none). */
+  /** Its BEP 11 flag byte (0 when the sender gave none); flags is 0 for drops. */
   readonly flags: number;
-}
-
-/** A peer a remote no longer reports. */
-export interface InboundDrop {
-  /** Identity key, as `peerKey(address, port)` gives it. */
-  readonly key: PeerKey;
-  /** 4 or 6. */
-  readonly family: AddressFamily;
-  /** 4 or 16 address bytes, owned by the caller. */
-  readonly address: Uint8Array;
-  /** The port the remote had reported for it. */
-  readonly port: number;
 }
 
 /** What the remote did wrong; `amount` and `limit` say how much. */
@@ -56,8 +44,8 @@ export interface InboundResult {
    * peers `accept` returned true for during this call, in the order it was asked about them.
    */
   readonly added: readonly InboundPeer[];
-  /** Peers this source had reported and now drops. */
-  readonly dropped: readonly InboundDrop[];
+  /** Peers this source had reported and now drops, in the same shape (flags is 0 for drops). */
+  readonly dropped: readonly InboundPeer[];
   /** Rule breaks found in this message; if `applied` is false, nothing of it was applied. */
   readonly violations: readonly PexViolation[];
   /** False when the message was refused as a whole (rate exceeded): no state changed. */

@@ -17,21 +17,11 @@
 
 // Every export by name, in module order (Biome sorts them). Message codec (also in codec.ts):
 // decode-message, encode-message, errors, the flag bits, limits, types. Helpers: compact,
-// decoded-peer, flags, peer-key. State: defaults, inbound-view, outbound-tracker, state-types,
-// swarm-timeline.
+// flags, peer-key. State: inbound-view, outbound-tracker, pex-outbound, swarm-timeline. The
+// default numbers, peer-key accessors and limit resolution that only sibling packages need are
+// in internal.ts.
 export { decodeCompactPeers, encodeCompactPeers } from './compact-peers.js';
 export { decodePexMessage } from './decode-message.js';
-export {
-  DEFAULT_FIRST_MESSAGE_MAX_ADDED,
-  DEFAULT_INBOUND_BURST_MESSAGES,
-  DEFAULT_INBOUND_MAX_ADDED_PER_MESSAGE,
-  DEFAULT_INBOUND_MAX_DROPPED_PER_MESSAGE,
-  DEFAULT_INBOUND_MAX_PEERS_PER_SOURCE,
-  DEFAULT_INBOUND_REFILL_MS,
-  DEFAULT_SEND_INTERVAL_MS,
-  MAX_ADDED_PER_MESSAGE,
-  MAX_DROPPED_PER_MESSAGE,
-} from './defaults.js';
 export { encodePexMessage } from './encode-message.js';
 export {
   isPexDecodeError,
@@ -51,23 +41,15 @@ export {
 } from './flags.js';
 export {
   createInboundView,
-  type InboundDrop,
   type InboundPeer,
   type InboundResult,
   type InboundView,
   type InboundViewOptions,
   type PexViolation,
 } from './inbound-view.js';
-export { DEFAULT_PEX_LIMITS, resolvePexLimits } from './limits.js';
+export { DEFAULT_PEX_LIMITS } from './limits.js';
 export { createOutboundTracker, type OutboundTracker } from './outbound-tracker.js';
-export {
-  formatPeerAddress,
-  type PeerKey,
-  peerKey,
-  peerKeyAddress,
-  peerKeyFamily,
-  peerKeyPort,
-} from './peer-key.js';
+export { formatPeerAddress, type PeerKey, peerKey } from './peer-key.js';
 export type { PexOutbound, PexOutboundOptions } from './pex-outbound.js';
 export {
   createSwarmTimeline,
@@ -80,6 +62,5 @@ export type {
   CompactPeer,
   DecodedPexMessage,
   PexLimits,
-  PexListName,
   PexMessage,
 } from './types.js';

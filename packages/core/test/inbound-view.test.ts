@@ -2,15 +2,17 @@ import { describe, expect, test } from '@jest/globals';
 import {
   type CompactPeer,
   createInboundView,
-  DEFAULT_INBOUND_BURST_MESSAGES,
-  DEFAULT_INBOUND_MAX_PEERS_PER_SOURCE,
-  DEFAULT_INBOUND_REFILL_MS,
   decodePexMessage,
   encodePexMessage,
   type InboundView,
   type InboundViewOptions,
   type PexMessage,
 } from '@pex/core';
+import {
+  DEFAULT_INBOUND_BURST_MESSAGES,
+  DEFAULT_INBOUND_MAX_PEERS_PER_SOURCE,
+  DEFAULT_INBOUND_REFILL_MS,
+} from '@pex/core/internal';
 import fc from 'fast-check';
 
 const v4 = (n: number, port = 6881, flags?: number): CompactPeer => ({

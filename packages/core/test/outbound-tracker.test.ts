@@ -2,15 +2,17 @@ import { describe, expect, test } from '@jest/globals';
 import {
   type CompactPeer,
   createOutboundTracker,
-  DEFAULT_FIRST_MESSAGE_MAX_ADDED,
-  DEFAULT_SEND_INTERVAL_MS,
-  MAX_ADDED_PER_MESSAGE,
-  MAX_DROPPED_PER_MESSAGE,
   type OutboundTracker,
   type PeerKey,
   type PexMessage,
   type PexOutboundOptions,
 } from '@pex/core';
+import {
+  DEFAULT_FIRST_MESSAGE_MAX_ADDED,
+  DEFAULT_SEND_INTERVAL_MS,
+  MAX_ADDED_PER_MESSAGE,
+  MAX_DROPPED_PER_MESSAGE,
+} from '@pex/core/internal';
 import fc from 'fast-check';
 import { createOutboundTrackerWithStampLimit } from '../src/outbound-tracker.js';
 import {

@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
-import { formatPeerAddress, peerKey, peerKeyAddress, peerKeyFamily, peerKeyPort } from '@pex/core';
+import { formatPeerAddress, peerKey } from '@pex/core';
+import { peerKeyAddress, peerKeyFamily, peerKeyPort } from '@pex/core/internal';
 import fc from 'fast-check';
 
 const address4 = fc.uint8Array({ minLength: 4, maxLength: 4 });

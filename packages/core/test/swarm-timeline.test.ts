@@ -2,11 +2,11 @@ import { describe, expect, test } from '@jest/globals';
 import {
   type CompactPeer,
   createSwarmTimeline,
-  DEFAULT_SEND_INTERVAL_MS,
   type PeerKey,
   type SwarmTimeline,
   type SwarmTimelineCursor,
 } from '@pex/core';
+import { DEFAULT_SEND_INTERVAL_MS } from '@pex/core/internal';
 import fc from 'fast-check';
 import {
   createPeerPool,

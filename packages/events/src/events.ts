@@ -1,30 +1,17 @@
-import type { AddressFamily, PexDecodeError, PexViolation } from '@pex/core';
+import type { PexDecodeError, PexViolation } from '@pex/core';
 import type { PexPeerFlags } from './flags.js';
+import type { PeerAddress } from './peer-address.js';
 import type { PexRefusal } from './peer-policy.js';
 
 /** Payload of `peer`: a peer the remote reported and the policy accepted. */
-export interface PexPeerEvent {
-  /** Canonical text (`1.2.3.4`, `2001:db8::1`); IPv4-mapped IPv6 is given as IPv4. */
-  readonly address: string;
+export interface PexPeerEvent extends PeerAddress {
   /** 1..65535 for accepted peers (the default policy refuses 0). */
   readonly port: number;
-  /** 4 or 6. */
-  readonly family: AddressFamily;
   /**
-   * Its BEP 11 flags as named booleans, plus the raw `byte`: the frozen object `readPeerFlags`
-   * shares among all peers with the same byte (copy it to change it).
+   * Its BEP 11 flags as named booleans, plus the raw `byte`: one frozen object shared among all
+   * peers with the same byte (copy it to change it).
    */
   readonly flags: PexPeerFlags;
-}
-
-/** Payload of `dropped`: a peer the remote reported earlier (as `peer`) and no longer does. */
-export interface PexDroppedEvent {
-  /** Canonical text, as in the `peer` event that reported it. */
-  readonly address: string;
-  /** The port, as in the `peer` event that reported it. */
-  readonly port: number;
-  /** 4 or 6. */
-  readonly family: AddressFamily;
 }
 
 /**
@@ -38,23 +25,12 @@ export interface PexDroppedEvent {
 export type PexRefusalReason = PexRefusal | 'policy' | 'source-full' | 'private';
 
 /** Payload of `refused`: a peer the remote reported that was left out, and why. */
-export interface PexRefusedEvent {
-  /** Canonical text (`1.2.3.4`, `2001:db8::1`), as a `peer` event would have given it. */
-  readonly address: string;
+export interface PexRefusedEvent extends PeerAddress {
   /** The port the remote reported (0 included). */
   readonly port: number;
-  /** 4 or 6. */
-  readonly family: AddressFamily;
   /** Why it was left out. */
   readonly reason: PexRefusalReason;
 }
-
-/**
- * Payload of `violation`: the remote broke a BEP 11 rule. `reason` says what, `amount` how
- * much and `limit` what was allowed (for `too-frequent`, milliseconds since its previous
- * message and the shortest gap tolerated).
- */
-export type PexViolationEvent = PexViolation;
 
 /** Payload of `sent`: what one outgoing message carried, for diagnostics. */
 export interface PexSentEvent {
@@ -72,24 +48,25 @@ export interface PexSentEvent {
   readonly at: number;
 }
 
-/**
- * Where a `warning` came from:
- * - `send`: the transport's `send` threw (the message counts as sent: the remote may have got it);
- * - `listener`: one of our event listeners threw (that one emission stopped there);
- * - `core`: the core threw where it should not (a bug, or an injected `outbound` misbehaving);
- * - `policy`: the `accept` policy threw (the peer is treated as refused);
- * - `disconnect`: the `disconnect` callback threw;
- * - `receive`: `receive` was given something that is not a Uint8Array.
- */
-export type PexWarningSource = 'send' | 'listener' | 'core' | 'policy' | 'disconnect' | 'receive';
-
 /** Payload of `warning`: something threw inside a timer callback or `receive` and was caught. */
 export interface PexWarningEvent {
-  /** Where it was caught. */
-  readonly source: PexWarningSource;
+  /**
+   * Where it was caught:
+   * - `send`: the transport's `send` threw (the message counts as sent: the remote may have
+   *   got it);
+   * - `listener`: one of our event listeners threw (that one emission stopped there);
+   * - `core`: the core threw where it should not (a bug, or an injected `outbound` misbehaving);
+   * - `policy`: the `accept` policy threw (the peer is treated as refused);
+   * - `disconnect`: the `disconnect` callback threw;
+   * - `receive`: `receive` was given something that is not a Uint8Array.
+   */
+  readonly source: 'send' | 'listener' | 'core' | 'policy' | 'disconnect' | 'receive';
   /** What was thrown (any value: listeners and transports may throw non-Errors). */
   readonly error: unknown;
 }
+
+/** Where a `warning` came from: the `source` of `PexWarningEvent`. */
+export type PexWarningSource = PexWarningEvent['source'];
 
 /**
  * The session's events, one payload object each. Used as eventemitter3's typed map, so a
@@ -98,8 +75,8 @@ export interface PexWarningEvent {
 export interface PexSessionEvents {
   /** A new peer from the remote, accepted by the policy. */
   peer: (peer: PexPeerEvent) => void;
-  /** A peer the remote reported before and now drops. */
-  dropped: (peer: PexDroppedEvent) => void;
+  /** A peer the remote reported before and now drops, as its `peer` event gave it. */
+  dropped: (peer: PeerAddress) => void;
   /**
    * A new peer from the remote that was left out (by the policy, or because the remote's share
    * of memory is full). Built only while someone listens; counted in `getCounters()` always.
@@ -107,8 +84,12 @@ export interface PexSessionEvents {
   refused: (peer: PexRefusedEvent) => void;
   /** A received payload that failed to decode; nothing of it was applied. */
   invalid: (error: PexDecodeError) => void;
-  /** The remote broke a rule (too frequent, too many peers, added and dropped at once). */
-  violation: (violation: PexViolationEvent) => void;
+  /**
+   * The remote broke a BEP 11 rule (too frequent, too many peers, added and dropped at once).
+   * `reason` says what, `amount` how much and `limit` what was allowed (for `too-frequent`,
+   * milliseconds since its previous message and the shortest gap tolerated).
+   */
+  violation: (violation: PexViolation) => void;
   /** A message went out. */
   sent: (sent: PexSentEvent) => void;
   /** Something threw where nothing may throw (a timer, `receive`); the session carries on. */

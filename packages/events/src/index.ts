@@ -28,41 +28,31 @@
  */
 
 export type {
-  PexDroppedEvent,
   PexPeerEvent,
   PexRefusalReason,
   PexRefusedEvent,
   PexSentEvent,
-  PexSessionEventName,
   PexSessionEvents,
-  PexViolationEvent,
   PexWarningEvent,
-  PexWarningSource,
 } from './events.js';
-export { type PexFlagsInput, type PexPeerFlags, readPeerFlags, resolveFlagByte } from './flags.js';
+export type { PexFlagsInput, PexPeerFlags } from './flags.js';
 export {
+  type PeerAddress,
   type PeerAddressInput,
   type PexPeerAddress,
-  parseIpAddress,
   parsePeerAddress,
-  readPeerAddress,
-  stringifyPeerAddress,
 } from './peer-address.js';
 export {
-  acceptPeerByDefault,
   classifyPeer,
   type PexAcceptPolicy,
-  type PexEndpoint,
   type PexPolicyContext,
   type PexRefusal,
 } from './peer-policy.js';
 export { createPexSession } from './session.js';
-export {
-  FIRST_MESSAGE_DELAY_MS,
-  MAX_LOCAL_ADDRESSES,
-  type PexPrivacy,
-  type PexSessionOptions,
-  type PexViolationAction,
+export type {
+  PexPrivacy,
+  PexSessionOptions,
+  PexViolationAction,
 } from './session-options.js';
-export type { PexCounters, PexSession, PexSessionEmitter } from './session-types.js';
-export { type PexClock, type PexTimers, realClock, realTimers } from './timers.js';
+export type { PexCounters, PexSession } from './session-types.js';
+export type { PexClock, PexTimers } from './timers.js';

@@ -1,4 +1,5 @@
-import { type AddressFamily, peerKeyAddress } from '@pex/core';
+import type { AddressFamily } from '@pex/core';
+import { peerKeyAddress } from '@pex/core/internal';
 import ipaddr from 'ipaddr.js';
 import { describeAddress } from './received-address.js';
 
@@ -15,14 +16,25 @@ export type PeerAddressInput =
       readonly port: number;
     };
 
-/** A checked peer address: canonical text, port, family and the address bytes (4 or 16). */
-export interface PexPeerAddress {
-  /** `1.2.3.4` or the RFC 5952 form of an IPv6 address (`2001:db8::1`), without brackets. */
+/**
+ * A peer address as the session reports and judges it: canonical text, port and family. The
+ * payload of `dropped`, the base of the `peer` and `refused` payloads, and the remote and our own
+ * addresses in `PexPolicyContext`.
+ */
+export interface PeerAddress {
+  /**
+   * `1.2.3.4` or the RFC 5952 form of an IPv6 address (`2001:db8::1`), without brackets;
+   * IPv4-mapped IPv6 is given as IPv4.
+   */
   readonly address: string;
   /** The port, 0..65535 (the peer policy refuses 0). */
   readonly port: number;
   /** 4 or 6. */
   readonly family: AddressFamily;
+}
+
+/** A checked peer address: canonical text, port, family and the address bytes (4 or 16). */
+export interface PexPeerAddress extends PeerAddress {
   /** 4 bytes for IPv4, 16 for IPv6; a new array owned by the caller. */
   readonly bytes: Uint8Array;
 }

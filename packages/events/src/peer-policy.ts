@@ -1,24 +1,14 @@
-import type { AddressFamily } from '@pex/core';
 import ipaddr from 'ipaddr.js';
 import { findAddressRange } from './address-range.js';
 import type { PexPeerEvent } from './events.js';
-
-/** A peer address known to the policy (the remote, our own listen addresses). */
-export interface PexEndpoint {
-  /** Canonical text (`1.2.3.4`, `2001:db8::1`), without brackets. */
-  readonly address: string;
-  /** The port, 0..65535. */
-  readonly port: number;
-  /** 4 or 6. */
-  readonly family: AddressFamily;
-}
+import type { PeerAddress } from './peer-address.js';
 
 /** What the policy knows about the connection, besides the peer being judged. */
 export interface PexPolicyContext {
   /** The remote that sent the peer, where known (its address decides the local-sender rule). */
-  readonly remote: PexEndpoint | undefined;
+  readonly remote: PeerAddress | undefined;
   /** Our own listen addresses: never accepted as peers. */
-  readonly localAddresses: readonly PexEndpoint[];
+  readonly localAddresses: readonly PeerAddress[];
 }
 
 /**
@@ -102,8 +92,9 @@ export function classifyInRanges(
 }
 
 /**
- * The default accept policy: `classifyPeer(peer, context) === 'accept'`. Compose it to extend
- * rather than replace, e.g. `(peer, ctx) => acceptPeerByDefault(peer, ctx) && !blocked(peer)`.
+ * The default accept policy: `classifyPeer(peer, context) === 'accept'`. The session recognises
+ * it by identity to judge received peers without parsing their text again; a custom policy
+ * composes `classifyPeer` instead: `(peer, ctx) => classifyPeer(peer, ctx) === 'accept' && ...`.
  * @throws {TypeError} if `peer.address` is not a canonical IP address.
  */
 export function acceptPeerByDefault(peer: PexPeerEvent, context: PexPolicyContext): boolean {

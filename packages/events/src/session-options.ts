@@ -1,7 +1,7 @@
 import type { InboundViewOptions, PexLimits, PexOutbound, PexOutboundOptions } from '@pex/core';
 import { DEFAULT_SEND_INTERVAL_MS, resolvePexLimits } from '@pex/core/internal';
-import { type PeerAddressInput, parsePeerAddress } from './peer-address.js';
-import { acceptPeerByDefault, type PexAcceptPolicy, type PexEndpoint } from './peer-policy.js';
+import { type PeerAddress, type PeerAddressInput, parsePeerAddress } from './peer-address.js';
+import { acceptPeerByDefault, type PexAcceptPolicy } from './peer-policy.js';
 import { type PexClock, type PexTimers, realClock, realTimers } from './timers.js';
 
 /**
@@ -26,7 +26,7 @@ export const MAX_LOCAL_ADDRESSES = 16;
 export const MAX_HELD_PAYLOADS = 4;
 
 // Defaults shared by every session rather than empty copies per session.
-const NO_ADDRESSES: readonly PexEndpoint[] = /* @__PURE__ */ Object.freeze([]);
+const NO_ADDRESSES: readonly PeerAddress[] = /* @__PURE__ */ Object.freeze([]);
 const NO_OPTIONS: Readonly<Record<string, never>> = /* @__PURE__ */ Object.freeze({});
 
 /**
@@ -43,11 +43,11 @@ export interface PexSessionOptions {
   /** Sends one ut_pex payload to the remote. May throw: that becomes a `warning` event. */
   readonly send: (bytes: Uint8Array) => void;
   /**
-   * Minimum gap between two messages, ms. Default `DEFAULT_SEND_INTERVAL_MS` from @pex/core
-   * (70 s: a strict receiver refuses two messages within 60 s, the 10 s cover jitter).
+   * Minimum gap between two messages, ms. Default 70 000 (70 s: a strict receiver refuses two
+   * messages within 60 s, the 10 s cover jitter).
    */
   readonly intervalMs?: number;
-  /** Delay before the first message once sending is possible, ms. Default `FIRST_MESSAGE_DELAY_MS`. */
+  /** Delay before the first message once sending is possible, ms. Default 1 500. */
   readonly firstMessageDelayMs?: number;
   /** Default: `performance.now()` (or `Date.now()`). */
   readonly clock?: PexClock;
@@ -61,7 +61,10 @@ export interface PexSessionOptions {
   readonly remoteAddress?: PeerAddressInput;
   /** Our own listen addresses: refused when a remote reports them. Default: none. */
   readonly localAddresses?: readonly PeerAddressInput[];
-  /** Replaces the default policy (`acceptPeerByDefault`) for peers the remote reports. */
+  /**
+   * Replaces the default policy (`classifyPeer(peer, context) === 'accept'`) for peers the
+   * remote reports.
+   */
   readonly accept?: PexAcceptPolicy;
   /** Decoding limits for received payloads. Default `DEFAULT_PEX_LIMITS` from @pex/core. */
   readonly limits?: Partial<PexLimits>;
@@ -116,7 +119,7 @@ export interface ResolvedSessionOptions {
   readonly limits: PexLimits;
   readonly onViolation: PexViolationAction;
   readonly disconnect: (() => void) | undefined;
-  readonly localAddresses: readonly PexEndpoint[];
+  readonly localAddresses: readonly PeerAddress[];
   readonly inbound: Omit<InboundViewOptions, 'accept'>;
   readonly privacy: PexPrivacy;
   readonly sendWhilePrivacyUnknown: boolean;
@@ -183,7 +186,7 @@ export function resolveSessionOptions(options: PexSessionOptions): ResolvedSessi
   };
 }
 
-export function toEndpoint(input: PeerAddressInput): PexEndpoint {
+export function toEndpoint(input: PeerAddressInput): PeerAddress {
   const { address, port, family } = parsePeerAddress(input);
   return { address, port, family };
 }

@@ -1,4 +1,4 @@
-import type { PexRefusalReason, PexSessionEventName, PexSessionEvents } from './events.js';
+import type { PexRefusalReason, PexSessionEvents } from './events.js';
 import type { PexFlagsInput } from './flags.js';
 import type { PeerAddressInput } from './peer-address.js';
 import type { PexPrivacy } from './session-options.js';
@@ -10,23 +10,23 @@ import type { PexPrivacy } from './session-options.js';
  */
 export interface PexSessionEmitter {
   /** Adds `listener` for `event`. A listener that throws becomes a `warning` event; it never reaches the caller of `receive` or a timer. */
-  on<K extends PexSessionEventName>(event: K, listener: PexSessionEvents[K]): this;
+  on<K extends keyof PexSessionEvents>(event: K, listener: PexSessionEvents[K]): this;
   /** Same as `on`. */
-  addListener<K extends PexSessionEventName>(event: K, listener: PexSessionEvents[K]): this;
+  addListener<K extends keyof PexSessionEvents>(event: K, listener: PexSessionEvents[K]): this;
   /** Adds `listener` for the next `event` only. */
-  once<K extends PexSessionEventName>(event: K, listener: PexSessionEvents[K]): this;
+  once<K extends keyof PexSessionEvents>(event: K, listener: PexSessionEvents[K]): this;
   /** Removes `listener`, or every listener of `event` when omitted. */
-  off<K extends PexSessionEventName>(event: K, listener?: PexSessionEvents[K]): this;
+  off<K extends keyof PexSessionEvents>(event: K, listener?: PexSessionEvents[K]): this;
   /** Same as `off`. */
-  removeListener<K extends PexSessionEventName>(event: K, listener?: PexSessionEvents[K]): this;
+  removeListener<K extends keyof PexSessionEvents>(event: K, listener?: PexSessionEvents[K]): this;
   /** Removes every listener of `event`, or of every event when omitted. */
-  removeAllListeners(event?: PexSessionEventName): this;
+  removeAllListeners(event?: keyof PexSessionEvents): this;
   /** The listeners of `event`, in the order they run. */
-  listeners<K extends PexSessionEventName>(event: K): PexSessionEvents[K][];
+  listeners<K extends keyof PexSessionEvents>(event: K): PexSessionEvents[K][];
   /** How many listeners `event` has. */
-  listenerCount(event: PexSessionEventName): number;
+  listenerCount(event: keyof PexSessionEvents): number;
   /** The events that have at least one listener. */
-  eventNames(): PexSessionEventName[];
+  eventNames(): (keyof PexSessionEvents)[];
 }
 
 /**
@@ -95,7 +95,7 @@ export interface PexSession extends PexSessionEmitter {
   /**
    * Adds one of our own listen addresses learned after creation (e.g. from the remote's `yourip`
    * and our listen port): peers at it are refused, so we are never told to dial ourselves.
-   * Duplicates are ignored; at most `MAX_LOCAL_ADDRESSES` are kept (later ones are ignored).
+   * Duplicates are ignored; at most 16 are kept (later ones are ignored).
    * @throws {TypeError|RangeError} naming the input if it is not a valid peer address (see
    *   `parsePeerAddress`).
    */

@@ -23,11 +23,10 @@ import type {
   PexWarningSource,
 } from './events.js';
 import { type PexFlagsInput, readPeerFlags, resolveFlagByte } from './flags.js';
-import { type PeerAddressInput, parsePeerAddress } from './peer-address.js';
+import { type PeerAddress, type PeerAddressInput, parsePeerAddress } from './peer-address.js';
 import {
   acceptPeerByDefault,
   classifyInRanges,
-  type PexEndpoint,
   type PexPolicyContext,
   rangeOf,
 } from './peer-policy.js';
@@ -101,7 +100,7 @@ class Session implements PexSession {
   readonly #counters: SessionCounters = createCounters();
   readonly #options: ResolvedSessionOptions;
   /** Our own addresses: the option's, plus those added later (bounded). */
-  readonly #localAddresses: PexEndpoint[];
+  readonly #localAddresses: PeerAddress[];
   readonly #outbound: PexOutbound;
   /** Set when we own the outbound (no `outbound` option): addPeer/dropPeer feed it. */
   readonly #tracker: OutboundTracker | undefined;
@@ -111,7 +110,7 @@ class Session implements PexSession {
    * refusals to report once the message is applied (only while someone listens).
    */
   #judged: JudgedPeers | undefined;
-  #remote: PexEndpoint | undefined;
+  #remote: PeerAddress | undefined;
   /** The range of the remote's address, found once when the remote is set (for the policy). */
   #remoteRange: string | undefined;
   /** What the policy is told besides the peer; rebuilt when the remote changes. */

@@ -3,13 +3,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from '@jest/globals';
 import { type CompactPeer, encodePexMessage } from '@pex/core';
-import {
-  classifyPeer,
-  createPexSession,
-  type PexRefusal,
-  parseIpAddress,
-  readPeerAddress,
-} from '@pex/events';
+import { classifyPeer, createPexSession, type PexRefusal } from '@pex/events';
+import { parseIpAddress, readPeerAddress } from '@pex/events/internal';
 import fc from 'fast-check';
 import ipaddr from 'ipaddr.js';
 import {

@@ -1,12 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { formatPeerAddress } from '@pex/core';
-import {
-  type PeerAddressInput,
-  parseIpAddress,
-  parsePeerAddress,
-  readPeerAddress,
-  stringifyPeerAddress,
-} from '@pex/events';
+import { type PeerAddressInput, parsePeerAddress } from '@pex/events';
+import { parseIpAddress, readPeerAddress, stringifyPeerAddress } from '@pex/events/internal';
 import fc from 'fast-check';
 import ipaddr from 'ipaddr.js';
 

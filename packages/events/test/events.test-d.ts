@@ -9,8 +9,8 @@ import {
   type PexRefusalReason,
   type PexSession,
   type PexSessionEvents,
-  type PexWarningSource,
 } from '@pex/events';
+import type { PexWarningSource } from '@pex/events/internal';
 
 declare const session: PexSession;
 

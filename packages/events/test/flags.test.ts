@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { PEX_FLAG_REACHABLE, PEX_FLAG_SUPPORTS_UTP, PEX_FLAG_UPLOAD_ONLY } from '@pex/core';
-import { readPeerFlags, resolveFlagByte } from '@pex/events';
+import { readPeerFlags, resolveFlagByte } from '@pex/events/internal';
 import fc from 'fast-check';
 
 describe('resolveFlagByte', () => {

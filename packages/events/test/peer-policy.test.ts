@@ -1,13 +1,12 @@
 import { describe, expect, test } from '@jest/globals';
 import {
-  acceptPeerByDefault,
   classifyPeer,
   type PexPeerEvent,
   type PexPolicyContext,
   type PexRefusal,
   parsePeerAddress,
-  readPeerFlags,
 } from '@pex/events';
+import { acceptPeerByDefault, readPeerFlags } from '@pex/events/internal';
 
 function peer(text: string, port?: number): PexPeerEvent {
   const parsed = parsePeerAddress(port === undefined ? text : { address: text, port: 1 });

@@ -1,12 +1,8 @@
 import { describe, expect, test } from '@jest/globals';
 import { encodePexMessage } from '@pex/core';
 import { DEFAULT_SEND_INTERVAL_MS } from '@pex/core/internal';
-import {
-  createPexSession,
-  FIRST_MESSAGE_DELAY_MS,
-  type PexSession,
-  type PexSessionOptions,
-} from '@pex/events';
+import { createPexSession, type PexSession, type PexSessionOptions } from '@pex/events';
+import { FIRST_MESSAGE_DELAY_MS } from '@pex/events/internal';
 import fc from 'fast-check';
 import { createFakeTime } from './support/fake-time.js';
 import { createOutbox, listOf, message, nth, record } from './support/record.js';

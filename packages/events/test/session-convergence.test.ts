@@ -1,11 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
-import { DEFAULT_SEND_INTERVAL_MS } from '@pex/core';
-import {
-  createPexSession,
-  FIRST_MESSAGE_DELAY_MS,
-  type PexSession,
-  stringifyPeerAddress,
-} from '@pex/events';
+import { DEFAULT_SEND_INTERVAL_MS } from '@pex/core/internal';
+import { createPexSession, type PexSession } from '@pex/events';
+import { FIRST_MESSAGE_DELAY_MS, stringifyPeerAddress } from '@pex/events/internal';
 import fc from 'fast-check';
 import { createFakeTime } from './support/fake-time.js';
 import { nth } from './support/record.js';

@@ -1,11 +1,8 @@
 import { describe, expect, test } from '@jest/globals';
-import { DEFAULT_SEND_INTERVAL_MS, type PexOutbound } from '@pex/core';
-import {
-  createPexSession,
-  FIRST_MESSAGE_DELAY_MS,
-  type PexSession,
-  type PexTimers,
-} from '@pex/events';
+import type { PexOutbound } from '@pex/core';
+import { DEFAULT_SEND_INTERVAL_MS } from '@pex/core/internal';
+import { createPexSession, type PexSession, type PexTimers } from '@pex/events';
+import { FIRST_MESSAGE_DELAY_MS } from '@pex/events/internal';
 import fc from 'fast-check';
 import { createFakeTime, type FakeTime } from './support/fake-time.js';
 import { createOutbox, message, record } from './support/record.js';

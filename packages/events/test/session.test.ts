@@ -1,21 +1,20 @@
 import { describe, expect, test } from '@jest/globals';
 import {
   createSwarmTimeline,
-  DEFAULT_SEND_INTERVAL_MS,
   encodePexMessage,
   isPexDecodeError,
   type PexMessage,
   type PexOutbound,
   peerKey,
 } from '@pex/core';
+import { DEFAULT_SEND_INTERVAL_MS } from '@pex/core/internal';
 import {
   createPexSession,
-  FIRST_MESSAGE_DELAY_MS,
-  MAX_LOCAL_ADDRESSES,
   type PexSession,
   type PexSessionOptions,
   parsePeerAddress,
 } from '@pex/events';
+import { FIRST_MESSAGE_DELAY_MS, MAX_LOCAL_ADDRESSES } from '@pex/events/internal';
 import { createFakeTime, type FakeTime } from './support/fake-time.js';
 import { createOutbox, listOf, message, nth, record } from './support/record.js';
 

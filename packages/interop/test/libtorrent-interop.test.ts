@@ -4,12 +4,10 @@
 // rule and cadence), the latter split into a wire control, one slow wire test (~75 s, marked
 // [SLOW]) and clock-free replays. Every measured number is printed with console.info.
 import { describe, expect, test } from '@jest/globals';
-import {
-  createInboundView,
-  DEFAULT_SEND_INTERVAL_MS,
-  decodePexMessage as decodeWithCore,
-} from '@pex/core';
-import { createPexSession, FIRST_MESSAGE_DELAY_MS } from '@pex/events';
+import { createInboundView, decodePexMessage as decodeWithCore } from '@pex/core';
+import { DEFAULT_SEND_INTERVAL_MS } from '@pex/core/internal';
+import { createPexSession } from '@pex/events';
+import { FIRST_MESSAGE_DELAY_MS } from '@pex/events/internal';
 import { type PexWire, utPex } from '@pex/wire-adapter';
 import {
   hexToBytes,

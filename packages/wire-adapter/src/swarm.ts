@@ -10,7 +10,7 @@ import {
   peerKey,
 } from '@pex/core';
 import {
-  type PexDroppedEvent,
+  type PeerAddress,
   type PexPeerAddress,
   type PexPeerEvent,
   type PexRefusedEvent,
@@ -54,7 +54,7 @@ export interface PexSwarmPeerEvent extends PexPeerEvent {
 }
 
 /** A peer some wire's remote dropped, with the wire. */
-export interface PexSwarmDroppedEvent extends PexDroppedEvent {
+export interface PexSwarmDroppedEvent extends PeerAddress {
   /** The wire whose remote dropped the peer. */
   readonly wire: PexWire;
 }

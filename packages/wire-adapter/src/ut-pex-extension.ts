@@ -5,20 +5,23 @@ import {
   type PexViolation,
 } from '@pex/core';
 import {
+  type PeerAddress,
   type PeerAddressInput,
   type PexCounters,
-  type PexDroppedEvent,
   type PexPeerAddress,
   type PexRefusedEvent,
   type PexSession,
-  type PexSessionEventName,
   type PexSessionEvents,
   type PexSessionOptions,
   type PexViolationAction,
   parsePeerAddress,
-  readPeerAddress,
 } from '@pex/events';
-import { createRelayedPexSession, resolveSessionOptions } from '@pex/events/internal';
+import {
+  createRelayedPexSession,
+  type PexSessionEventName,
+  readPeerAddress,
+  resolveSessionOptions,
+} from '@pex/events/internal';
 import { EventEmitter } from 'eventemitter3';
 import { PexHandshakeError } from './handshake-error.js';
 import { guardExtendedHandshakes } from './handshake-guard.js';
@@ -450,7 +453,7 @@ Object.defineProperty(UtPexBase.prototype, 'name', { value: 'ut_pex', enumerable
  * `stringifyPeerAddress` for the session's events, whose `family` says whether the text needs
  * brackets (no scan of the text for a ':').
  */
-function formatUtPexPeer(peer: PexDroppedEvent): string {
+function formatUtPexPeer(peer: PeerAddress): string {
   return peer.family === 6 ? `[${peer.address}]:${peer.port}` : `${peer.address}:${peer.port}`;
 }
 

@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import { createServer, connect as netConnect, type Server, type Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, jest, test } from '@jest/globals';
 import { decodePexMessage, type PexMessage } from '@pex/core';
-import { readPeerAddress, stringifyPeerAddress } from '@pex/events';
+import { readPeerAddress, stringifyPeerAddress } from '@pex/events/internal';
 import {
   createPexSwarm,
   type PexSwarm,

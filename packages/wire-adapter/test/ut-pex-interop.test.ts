@@ -5,7 +5,7 @@
 // real.
 import { afterEach, beforeEach, describe, expect, jest, test } from '@jest/globals';
 import { decodePexMessage, type PexViolation } from '@pex/core';
-import type { PexDroppedEvent, PexPeerEvent } from '@pex/events';
+import type { PeerAddress, PexPeerEvent } from '@pex/events';
 import { type UtPexExtension, type UtPexFlags, utPex } from '@pex/wire-adapter';
 import type Wire from 'bittorrent-protocol';
 import utPexNpm, { type UtPex as NpmUtPex } from 'ut_pex';
@@ -45,7 +45,7 @@ function recordOurEvents(wire: Wire) {
     dropped: [] as string[],
     warnings: [] as Error[],
     typedPeers: [] as PexPeerEvent[],
-    typedDropped: [] as PexDroppedEvent[],
+    typedDropped: [] as PeerAddress[],
     invalid: [] as Error[],
     violations: [] as PexViolation[],
     sessionWarnings: [] as unknown[],

@@ -10,7 +10,8 @@ import {
   isPexDecodeError,
   type PexMessage,
 } from '@pex/core';
-import { createPexSession, type PexSession, stringifyPeerAddress } from '@pex/events';
+import { createPexSession, type PexSession } from '@pex/events';
+import { stringifyPeerAddress } from '@pex/events/internal';
 import fc from 'fast-check';
 import { GOLDEN_MESSAGES } from '../../../core/test/fixtures/golden-messages.js';
 

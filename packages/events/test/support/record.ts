@@ -1,24 +1,22 @@
-import { type CompactPeer, decodePexMessage, type PexMessage } from '@pex/core';
+import { type CompactPeer, decodePexMessage, type PexMessage, type PexViolation } from '@pex/core';
 import {
-  type PexDroppedEvent,
+  type PeerAddress,
   type PexPeerEvent,
   type PexRefusedEvent,
   type PexSentEvent,
   type PexSession,
-  type PexViolationEvent,
   type PexWarningEvent,
   parsePeerAddress,
-  readPeerAddress,
-  stringifyPeerAddress,
 } from '@pex/events';
+import { readPeerAddress, stringifyPeerAddress } from '@pex/events/internal';
 
 /** Everything a session emitted, in order per event. */
 export interface Recorded {
   readonly peer: PexPeerEvent[];
-  readonly dropped: PexDroppedEvent[];
+  readonly dropped: PeerAddress[];
   readonly refused: PexRefusedEvent[];
   readonly invalid: Error[];
-  readonly violation: PexViolationEvent[];
+  readonly violation: PexViolation[];
   readonly sent: PexSentEvent[];
   readonly warning: PexWarningEvent[];
 }

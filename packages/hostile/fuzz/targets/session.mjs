@@ -7,8 +7,10 @@
 //   4    advance the clock by (next byte) * 500 ms and run the timers that are due
 //   5/6  addPeer / dropPeer 10.0.0.<next byte>:6881 (our side, to make the sender run)
 //   7    control: (next byte % 5) start, remote supports ut_pex, withdraws it, reset, stop
-import { decodePexMessage, isPexDecodeError, MAX_ADDED_PER_MESSAGE } from '@pex/core';
-import { createPexSession, readPeerAddress } from '@pex/events';
+import { decodePexMessage, isPexDecodeError } from '@pex/core';
+import { MAX_ADDED_PER_MESSAGE } from '@pex/core/internal';
+import { createPexSession } from '@pex/events';
+import { readPeerAddress } from '@pex/events/internal';
 
 const MAX_OPERATIONS = 64;
 const SMALL_CAP = 8;

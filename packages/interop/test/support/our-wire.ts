@@ -1,12 +1,7 @@
 // Our own stack on a real TCP wire: a bittorrent-protocol 5 wire with `utPex()` from
 // @pex/wire-adapter, recording what its typed session reports and what went over the wire.
-import type {
-  PexDroppedEvent,
-  PexPeerEvent,
-  PexSentEvent,
-  PexViolationEvent,
-  PexWarningEvent,
-} from '@pex/events';
+import type { PexViolation } from '@pex/core';
+import type { PeerAddress, PexPeerEvent, PexSentEvent, PexWarningEvent } from '@pex/events';
 import { type PexWire, type UtPexExtension, type UtPexOptions, utPex } from '@pex/wire-adapter';
 import type { ExtensionConstructor } from 'bittorrent-protocol';
 import { type HandshakeListener, listenForHandshakes, type OpenedWire, openWire } from './wire.js';
@@ -39,9 +34,9 @@ export interface OurWire {
   readonly payloads: Timed<Uint8Array>[];
   /** The session's typed events, in order. */
   readonly peers: Timed<PexPeerEvent>[];
-  readonly dropped: Timed<PexDroppedEvent>[];
+  readonly dropped: Timed<PeerAddress>[];
   readonly sent: Timed<PexSentEvent>[];
-  readonly violations: PexViolationEvent[];
+  readonly violations: PexViolation[];
   readonly invalid: Error[];
   readonly warnings: PexWarningEvent[];
   /** ut_pex-style `warning` events of the adapter (violations and invalid payloads included). */
@@ -76,9 +71,9 @@ export async function openOurWire(options: OpenOurWireOptions): Promise<OurWire>
   const self = { address: options.localAddress, port: home.port };
   const payloads: Timed<Uint8Array>[] = [];
   const peers: Timed<PexPeerEvent>[] = [];
-  const dropped: Timed<PexDroppedEvent>[] = [];
+  const dropped: Timed<PeerAddress>[] = [];
   const sent: Timed<PexSentEvent>[] = [];
-  const violations: PexViolationEvent[] = [];
+  const violations: PexViolation[] = [];
   const invalid: Error[] = [];
   const warnings: PexWarningEvent[] = [];
   const adapterWarnings: Error[] = [];
