@@ -14,11 +14,13 @@ export default {
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: {
-    '^@pex/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts',
-    '^@pex/([a-z-]+)/([a-z-]+)$': '<rootDir>/packages/$1/src/$2.ts',
+    '^@pex/([a-z_-]+)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@pex/([a-z_-]+)/([a-z-]+)$': '<rootDir>/packages/$1/src/$2.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testMatch: ['<rootDir>/packages/*/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  // Mutation-testing sandboxes hold copies of every package.
+  modulePathIgnorePatterns: ['<rootDir>/.stryker-tmp/'],
   testTimeout: 20_000,
 };

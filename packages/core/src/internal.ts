@@ -7,6 +7,7 @@
  */
 
 export { checkBencodeDictionary } from './bencode-check.js';
+export { findDictionaryValue, readBencodeInteger } from './bencode-dictionary.js';
 export {
   DEFAULT_FIRST_MESSAGE_MAX_ADDED,
   DEFAULT_INBOUND_BURST_MESSAGES,

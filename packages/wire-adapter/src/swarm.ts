@@ -17,9 +17,11 @@ import {
   parsePeerAddress,
 } from '@pex/events';
 import { EventEmitter } from 'eventemitter3';
+import { LateOutbound } from './late-outbound.js';
 import {
   checkUtPexOptions,
   defineUtPexExtension,
+  lateOutboundOf,
   type UtPexExtension,
   type UtPexOptions,
 } from './ut-pex-extension.js';
@@ -177,19 +179,37 @@ class Swarm extends EventEmitter<PexSwarmEvents> implements PexSwarm {
     const known = this.#wires.get(wire);
     if (known !== undefined) return known.extension;
     const remote = parsePeerAddress({ address: info.address, port: info.port });
+    // A wire whose host already installed an extension of ours made to be taken over (the
+    // `@pex/ut_pex` alias): adopt it rather than install a second ut_pex.
+    const installed = (wire as { ut_pex?: unknown }).ut_pex;
+    const adopted = installed === undefined ? undefined : lateOutboundOf(installed);
+    if (installed !== undefined && adopted === undefined) {
+      throw new TypeError(
+        '"wire" already has a ut_pex extension the swarm helper cannot take over (the npm ut_pex, or a plain utPex()): give the wire to addWire before wire.use()',
+      );
+    }
     const cursor = this.#timeline.join({
       ...(this.#options.intervalMs === undefined ? {} : { intervalMs: this.#options.intervalMs }),
       ...(info.outgoing ? { remote: keyOf(remote) } : {}),
     });
-    const Extension = defineUtPexExtension(
-      { ...this.#options, remoteAddress: { address: remote.address, port: remote.port } },
-      { outbound: cursor, autoStart: true },
-    );
+    const outbound = adopted ?? new LateOutbound();
+    outbound.bind(cursor);
     if (this.#listenPort !== undefined && wire.extendedHandshake !== undefined) {
       wire.extendedHandshake.p = this.#listenPort;
     }
-    wire.use(Extension as never);
-    const extension = (wire as unknown as { ut_pex: UtPexExtension }).ut_pex;
+    let extension: UtPexExtension;
+    if (adopted === undefined) {
+      const Extension = defineUtPexExtension(
+        { ...this.#options, remoteAddress: { address: remote.address, port: remote.port } },
+        { outbound, autoStart: true },
+      );
+      wire.use(Extension as never);
+      extension = (wire as unknown as { ut_pex: UtPexExtension }).ut_pex;
+    } else {
+      extension = installed as UtPexExtension;
+      extension.session.setRemoteAddress({ address: remote.address, port: remote.port });
+      extension.session.start();
+    }
 
     let advertised: PexPeerAddress | undefined;
     const advertise = (port: number, handshake: Record<string, unknown> | undefined) => {
@@ -240,6 +260,7 @@ class Swarm extends EventEmitter<PexSwarmEvents> implements PexSwarm {
         events.removeListener('extended', onExtended);
         // The session first: nothing may be sent on this wire any more.
         extension.session.destroy();
+        outbound.bind(undefined);
         cursor.leave();
         if (advertised !== undefined) this.#unadvertise(advertised);
       },
@@ -258,6 +279,17 @@ class Swarm extends EventEmitter<PexSwarmEvents> implements PexSwarm {
     this.#idle.add(entry);
     wire.once('close', entry.close);
     wire.once('finish', entry.close);
+    // Given after the handshakes (a host that installed the extension itself): what they said
+    // is on the wire already.
+    if (wire.peerId !== undefined && wire.peerId !== null) {
+      const { peerExtensions } = wire as { peerExtensions?: { extended?: boolean } };
+      onHandshake(undefined, undefined, peerExtensions);
+    }
+    const received = wire.peerExtendedHandshake;
+    if (received !== undefined && Object.keys(received).length > 0) {
+      onExtended('handshake', received);
+    }
+    if (adopted !== undefined) extension.session.refresh();
     return extension;
   }
 

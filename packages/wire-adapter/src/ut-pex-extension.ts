@@ -9,6 +9,7 @@ import {
   type PeerAddressInput,
   type PexCounters,
   type PexPeerAddress,
+  type PexPrivacy,
   type PexRefusedEvent,
   type PexSession,
   type PexSessionEvents,
@@ -25,6 +26,7 @@ import {
 import { EventEmitter } from 'eventemitter3';
 import { PexHandshakeError } from './handshake-error.js';
 import { guardExtendedHandshakes } from './handshake-guard.js';
+import { LateOutbound } from './late-outbound.js';
 import {
   fromUtPexFlags,
   sharedUtPexFlags,
@@ -111,6 +113,14 @@ export interface UtPexExtension extends EventEmitter<UtPexEvents> {
   onMessage(payload: Uint8Array): void;
   /** What this connection's PEX has sent, received and refused so far (a fresh snapshot). */
   getCounters(): PexCounters;
+  /**
+   * The torrent's privacy (BEP 27), as the session's `setPrivacy`: `'private'` never sends
+   * and refuses every reported peer; `'unknown'` holds both until it is known. Not in ut_pex 5.x.
+   * @throws {TypeError} for another value.
+   */
+  setPrivacy(privacy: PexPrivacy): void;
+  /** The torrent's privacy as last set (`'public'` unless an option or `setPrivacy` said else). */
+  readonly privacy: PexPrivacy;
 }
 
 /** The class `wire.use()` takes; `prototype.name === 'ut_pex'`. */
@@ -230,11 +240,14 @@ class UtPexBase extends EventEmitter<UtPexEvents> implements UtPexExtension {
   #lastHandshake: Record<string, unknown> | undefined;
   /** True when the wire offered no `_onExtended` to guard (warned at the first handshake). */
   #unguarded: boolean;
+  /** Where a swarm binds its cursor, for an extension made to be taken over by one. */
+  readonly #late: LateOutbound | undefined;
 
   constructor(wire: PexWire, config: UtPexConfig) {
     super();
     const { onViolation, remoteAddress, sessionOptions, internals } = config;
     this.#wire = wire;
+    this.#late = internals.outbound instanceof LateOutbound ? internals.outbound : undefined;
     const remote = resolveRemote(remoteAddress, wire);
     this.#remoteIp = remote?.address;
     this.session = createRelayedPexSession(
@@ -274,6 +287,23 @@ class UtPexBase extends EventEmitter<UtPexEvents> implements UtPexExtension {
 
   getCounters(): PexCounters {
     return this.session.getCounters();
+  }
+
+  get privacy(): PexPrivacy {
+    return this.session.privacy;
+  }
+
+  setPrivacy(privacy: PexPrivacy): void {
+    this.session.setPrivacy(privacy);
+  }
+
+  /**
+   * The late-bound outbound of an extension a swarm can take over, or undefined for one with its
+   * own tracker (plain `utPex()`).
+   * @internal
+   */
+  static lateOutboundOf(extension: unknown): LateOutbound | undefined {
+    return extension instanceof UtPexBase ? extension.#late : undefined;
   }
 
   start(): void {
@@ -485,4 +515,13 @@ function resolveRemote(
   } catch {
     return undefined; // e.g. a port 0 from a socket that is not connected yet
   }
+}
+
+/**
+ * The late-bound outbound of `extension` when it is this package's and a swarm may take it
+ * over; undefined otherwise (another ut_pex, or a plain `utPex()` with its own tracker).
+ * @internal
+ */
+export function lateOutboundOf(extension: unknown): LateOutbound | undefined {
+  return UtPexBase.lateOutboundOf(extension);
 }

@@ -1,0 +1,10 @@
+/**
+ * @packageDocumentation
+ * What `@pex/ut_pex` needs of `@pex/wire-adapter` beyond its public API: the extension factory
+ * with its internal hooks, and the late-bound outbound a swarm binds its cursor to.
+ * UNSTABLE: not part of the public API; any release may change or remove it.
+ */
+
+export { LateOutbound } from './late-outbound.js';
+export { checkUtPexOptions, defineUtPexExtension } from './ut-pex-extension.js';
+export { isOutgoing } from './wire.js';
