@@ -1,0 +1,23 @@
+import { expect, test } from '@jest/globals';
+
+// The public names of @pex/arbitraries: what its users may import, pinned so that none is added or
+// removed by accident. A change to this list is a release decision (a removal breaks users; an
+// addition is kept for good), not a refactoring: make it with the changelog, not to pass a test.
+// Only values are visible at runtime. The exported types, pinned by hand (keep in step with
+// src/index.ts; scripts/count-public-names.mjs counts both):
+// MalformedPexPayload, MalformedPexPayloadArbitraryOptions, PeerArbitraryOptions,
+// PexMessageArbitraryOptions, PexPayload, PexPayloadArbitraryOptions.
+const PUBLIC_VALUES = [
+  'arbitraryIpv4Peer',
+  'arbitraryIpv6Peer',
+  'arbitraryMalformedPexPayload',
+  'arbitraryPexFlags',
+  'arbitraryPexMessage',
+  'arbitraryPexPayload',
+  'arbitraryPort',
+];
+
+test('@pex/arbitraries exports exactly its public values', async () => {
+  const entry: Record<string, unknown> = await import('@pex/arbitraries');
+  expect(Object.keys(entry).sort()).toEqual([...PUBLIC_VALUES].sort());
+});
