@@ -25,7 +25,11 @@ export interface CreateUtPexOptions extends Omit<UtPexOptions, 'privacy' | 'remo
 /** The factory a host imports as `ut_pex`: `wire.use(utPex())`. */
 export type UtPexFactory = () => {
   new (wire: PexWire): UtPexExtension;
-  readonly prototype: { readonly name: 'ut_pex' };
+  /** bittorrent-protocol reads the extension's name here before constructing it. */
+  readonly prototype: {
+    /** Always `'ut_pex'`. */
+    readonly name: 'ut_pex';
+  };
 };
 
 /** Default most torrents at once: a large seedbox, and a bound on what strangers can make us hold. */
