@@ -8,14 +8,14 @@
  * - `unguarded-wire`: the wire has no `_onExtended` method to guard (not bittorrent-protocol
  *   5.x): malformed handshakes reach its decoder unchecked.
  */
-export type PexHandshakeReason = 'invalid-extension-id' | 'malformed-handshake' | 'unguarded-wire';
+type PexHandshakeReason = PexHandshakeError['reason'];
 
 /** The `warning` a hostile or broken extended handshake gives. Test `name` and `reason`. */
 export class PexHandshakeError extends Error {
   /** Always `'PexHandshakeError'`: test `name`, not `instanceof`. */
   override readonly name = 'PexHandshakeError';
-  /** Machine-readable cause. */
-  readonly reason: PexHandshakeReason;
+  /** Machine-readable cause (see the list above). */
+  readonly reason: 'invalid-extension-id' | 'malformed-handshake' | 'unguarded-wire';
 
   constructor(reason: PexHandshakeReason, message: string, options?: { cause?: unknown }) {
     super(message, options);

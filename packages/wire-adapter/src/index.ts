@@ -17,7 +17,7 @@
  * ```
  */
 
-export { PexHandshakeError, type PexHandshakeReason } from './handshake-error.js';
+export { PexHandshakeError } from './handshake-error.js';
 export { pexOf } from './pex-of.js';
 export {
   createPexSwarm,
@@ -33,15 +33,9 @@ export {
   PexViolationError,
   type UtPexEvents,
   type UtPexExtension,
-  type UtPexExtensionClass,
   type UtPexOptions,
   utPex,
   utPex as default,
 } from './ut-pex-extension.js';
-export {
-  fromUtPexFlags,
-  toUtPexFlags,
-  type UtPexFlags,
-  type UtPexFlagsInput,
-} from './ut-pex-flags.js';
+export type { UtPexFlags } from './ut-pex-flags.js';
 export type { PexWire } from './wire.js';

@@ -7,4 +7,5 @@
 
 export { LateOutbound } from './late-outbound.js';
 export { checkUtPexOptions, defineUtPexExtension } from './ut-pex-extension.js';
+export { fromUtPexFlags, toUtPexFlags } from './ut-pex-flags.js';
 export { isOutgoing } from './wire.js';

@@ -1,6 +1,7 @@
 import {
   createInboundView,
   createOutboundTracker,
+  type PexFlags,
   type PexOutbound,
   type PexViolation,
 } from '@pex/core';
@@ -100,9 +101,9 @@ export interface UtPexExtension extends EventEmitter<UtPexEvents> {
   /** Stops sending and forgets what was sent and received. */
   reset(): void;
   /** Advertise `peer` (`"ip:port"`); invalid input becomes a `warning` (ut_pex ignores it). */
-  addPeer(peer: string, flags?: UtPexFlagsInput): void;
+  addPeer(peer: string, flags?: Partial<UtPexFlags> | Partial<PexFlags> | number): void;
   /** Advertise an IPv6 `peer` (`"[ip]:port"`). */
-  addPeer6(peer: string, flags?: UtPexFlagsInput): void;
+  addPeer6(peer: string, flags?: Partial<UtPexFlags> | Partial<PexFlags> | number): void;
   /** Drop `peer` if it was advertised. */
   dropPeer(peer: string): void;
   /** Drop an IPv6 `peer` if it was advertised. */
@@ -123,8 +124,8 @@ export interface UtPexExtension extends EventEmitter<UtPexEvents> {
   readonly privacy: PexPrivacy;
 }
 
-/** The class `wire.use()` takes; `prototype.name === 'ut_pex'`. */
-export interface UtPexExtensionClass {
+/** The class `wire.use()` takes; `prototype.name === 'ut_pex'`. @internal */
+interface UtPexExtensionClass {
   new (wire: PexWire): UtPexExtension;
   /** bittorrent-protocol reads the extension name from the prototype before constructing it. */
   readonly prototype: {
@@ -170,7 +171,14 @@ export interface UtPexInternals {
  * wire.ut_pex.addPeer('198.51.100.7:6881', { isReachable: true });
  * ```
  */
-export function utPex(options: UtPexOptions = {}): UtPexExtensionClass {
+export function utPex(options: UtPexOptions = {}): {
+  new (wire: PexWire): UtPexExtension;
+  /** bittorrent-protocol reads the extension name from the prototype before constructing it. */
+  readonly prototype: {
+    /** Always `'ut_pex'`. */
+    readonly name: 'ut_pex';
+  };
+} {
   return defineUtPexExtension(options, {});
 }
 
