@@ -69,7 +69,12 @@ export interface PexSwarmRefusedEvent extends PexRefusedEvent {
 
 /** Events of the swarm helper. */
 export interface PexSwarmEvents {
-  /** A peer learned through PEX. The helper never dials it: that is the application's call. */
+  /**
+   * A peer learned through PEX. The helper never dials it: that is the application's call.
+   * Fired once per wire that reports the peer (each event names its wire): two remotes that
+   * both report a peer give two events, which is what a candidate pool counts as corroboration.
+   * Deduplicate on `address`/`port` if one event per peer is wanted.
+   */
   peer: (event: PexSwarmPeerEvent) => void;
   /** A peer some wire's remote reported before and now drops. */
   dropped: (event: PexSwarmDroppedEvent) => void;
