@@ -31,33 +31,36 @@ export async function readProcessStdin(): Promise<Uint8Array> {
   return bytes;
 }
 
-// A progress line is on screen without its newline: the next output first clears it.
-let statusShown = false;
-
-function clearStatus(): void {
-  if (statusShown) {
-    process.stdout.write('\r\x1b[2K');
-    statusShown = false;
-  }
-}
-
-/** The process's own stdout/stderr; progress lines are redrawn in place on a terminal. */
-export const processIo: CommandIo = {
-  out: (line) => {
-    clearStatus();
-    process.stdout.write(`${line}\n`);
-  },
-  err: (line) => {
-    clearStatus();
-    process.stderr.write(`${line}\n`);
-  },
-  status: (line) => {
-    if (process.stdout.isTTY) {
-      process.stdout.write(`\r\x1b[2K${line.slice(0, Math.max(20, process.stdout.columns - 1))}`);
-      statusShown = true;
-    } else {
-      process.stdout.write(`${line}\n`);
+/**
+ * The process's own stdout/stderr; progress lines are redrawn in place on a terminal. Each call
+ * makes a new one: whether a progress line is on screen is the object's state, not the module's.
+ */
+export function createProcessIo(): CommandIo {
+  // A progress line is on screen without its newline: the next output first clears it.
+  let statusShown = false;
+  const clearStatus = () => {
+    if (statusShown) {
+      process.stdout.write('\r\x1b[2K');
+      statusShown = false;
     }
-  },
-  readStdin: readProcessStdin,
-};
+  };
+  return {
+    out: (line) => {
+      clearStatus();
+      process.stdout.write(`${line}\n`);
+    },
+    err: (line) => {
+      clearStatus();
+      process.stderr.write(`${line}\n`);
+    },
+    status: (line) => {
+      if (process.stdout.isTTY) {
+        process.stdout.write(`\r\x1b[2K${line.slice(0, Math.max(20, process.stdout.columns - 1))}`);
+        statusShown = true;
+      } else {
+        process.stdout.write(`${line}\n`);
+      }
+    },
+    readStdin: readProcessStdin,
+  };
+}

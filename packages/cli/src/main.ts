@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { runDecode } from './decode-command.js';
 import { runDemo } from './demo-command.js';
-import { type CommandIo, processIo } from './io.js';
+import { type CommandIo, createProcessIo } from './io.js';
 import { runProbe } from './probe-command.js';
 import {
   COMMAND_USAGE,
@@ -18,7 +18,10 @@ import { readCliVersion } from './version.js';
  * 0 success, 1 the operation failed, 2 usage error; `probe` has its own codes 3..6 (see usage).
  * A usage error prints the message and the synopsis line of its command, not the whole text.
  */
-export async function main(argv: readonly string[], io: CommandIo = processIo): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  io: CommandIo = createProcessIo(),
+): Promise<number> {
   const [command, ...rest] = argv;
   try {
     if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
