@@ -98,6 +98,12 @@ const COMMANDS: ReadonlyArray<readonly [documented: string, check: Check]> = [
   ['npm install @pex/wire-adapter bittorrent-protocol', FROM_REGISTRY],
   ['npm install --save-dev @pex/arbitraries fast-check', FROM_REGISTRY],
   ['npm install --global @pex/cli', FROM_REGISTRY],
+  ['npm install @pex/ut_pex', FROM_REGISTRY],
+  [
+    'npm pack',
+    { why: 'named to warn against it: it leaves workspace: ranges in the packed package.json' },
+  ],
+  ['pnpm pack', { why: 'scripts/check-packages.sh packs every package with it (npm test)' }],
   ['NODE_OPTIONS=--experimental-vm-modules node_modules/.bin/jest packages/interop', INTEROP_JEST],
   [
     "NODE_OPTIONS=--experimental-vm-modules node_modules/.bin/jest packages/interop -t '^(?!.*SLOW)'",
