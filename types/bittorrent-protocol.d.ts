@@ -33,6 +33,12 @@ declare module 'bittorrent-protocol' {
     ): void;
     extended(ext: string | number, payload: Uint8Array | Record<string, unknown>): void;
     setKeepAlive(enable: boolean): void;
+    /** BEP 3 `have`: we have piece `index`. */
+    have(index: number): void;
+    /** BEP 3 `bitfield`: the pieces we have, the high bit of the first byte is piece 0. */
+    bitfield(bitfield: Uint8Array | { buffer: Uint8Array }): void;
+    /** BEP 6 `have-all` (throws unless both handshakes set `fast`). */
+    haveAll(): void;
     destroy(): Wire | undefined;
     end(): Wire | undefined;
     /** Bytes from the remote peer (the wire is a streamx Duplex). */

@@ -241,6 +241,31 @@ describe('swarm timeline: named cases', () => {
     expect(message?.dropped).toEqual([]);
   });
 
+  test('flag changes cost one event per change, none for the same flags, and cancel out', () => {
+    const swarm = createSwarmTimeline();
+    const cursor = swarm.join();
+    swarm.connected(v4(1, 6881, 0x00));
+    cursor.nextMessage(0);
+    // The same flags again (a wire repeating what it said): no event, nothing to send.
+    for (let i = 0; i < 100; i++) swarm.connected(v4(1, 6881, 0x00));
+    expect(swarm.retainedEventCount).toBe(0);
+    expect(cursor.nextMessageAt()).toBeUndefined();
+    // Changed and changed back before the next message: one event, and nothing is mentioned.
+    swarm.connected(v4(1, 6881, 0x02));
+    swarm.connected(v4(1, 6881, 0x00));
+    expect(swarm.retainedEventCount).toBe(1);
+    expect(cursor.nextMessage(INTERVAL)).toBeUndefined();
+    // Changed twice: one re-announce with the newest flags, no drop.
+    swarm.connected(v4(1, 6881, 0x02));
+    swarm.connected(v4(1, 6881, 0x12));
+    expect(cursor.nextMessage(2 * INTERVAL)).toEqual({
+      added: [{ address: v4(1).address, port: 6881, flags: 0x12 }],
+      added6: [],
+      dropped: [],
+      dropped6: [],
+    });
+  });
+
   test('a peer added, then pushed out of a capped message and dropped, is never advertised', () => {
     const swarm = createSwarmTimeline({ maxAddedPerMessage: 2 });
     const cursor = swarm.join();

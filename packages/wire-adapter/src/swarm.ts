@@ -1,10 +1,6 @@
 import {
   createSwarmTimeline,
-  PEX_FLAG_PREFERS_ENCRYPTION,
   PEX_FLAG_REACHABLE,
-  PEX_FLAG_SUPPORTS_HOLEPUNCH,
-  PEX_FLAG_SUPPORTS_UTP,
-  PEX_FLAG_UPLOAD_ONLY,
   type PeerKey,
   type PexOutboundOptions,
   peerKey,
@@ -18,6 +14,7 @@ import {
 } from '@pex/events';
 import { EventEmitter } from 'eventemitter3';
 import { LateOutbound } from './late-outbound.js';
+import { type PeerFlagsWatch, watchPeerFlags } from './live-flags.js';
 import {
   checkUtPexOptions,
   defineUtPexExtension,
@@ -33,7 +30,10 @@ export interface PexSwarmWireInfo {
   readonly address: string;
   /** The remote's port: its listen port for outgoing connections, the socket's port otherwise. */
   readonly port: number;
-  /** True if we dialled it: its `address:port` is then its listen address, and it is reachable. */
+  /**
+   * True if we dialled it: its `address:port` is then its listen address, and it is reachable
+   * (flag 0x10). An incoming peer is advertised reachable once it proves so (`markReachable`).
+   */
   readonly outgoing: boolean;
   /** The connection runs over uTP (flag 0x04). Default: from WebTorrent's `wire.type`. */
   readonly utp?: boolean;
@@ -47,6 +47,13 @@ export interface PexSwarmOptions extends UtPexOptions {
   readonly caps?: Omit<PexOutboundOptions, 'intervalMs' | 'remote'>;
   /** Our listen port, written as `p` into each wire's extended handshake so peers can list us. */
   readonly listenPort?: number;
+  /**
+   * The torrent's number of pieces (from its info dictionary), if known when the helper is made:
+   * a remote whose pieces are all set (bitfield, or `have` up to the last one) is then advertised
+   * as a seed (0x02). Unknown until the metadata arrives (a magnet link): call `setPieceCount`
+   * then. Without it, only BEP 6 `have-all` and `upload_only` mark a seed.
+   */
+  readonly pieceCount?: number;
 }
 
 /** A peer some wire's remote reported, with the wire it came from. */
@@ -99,6 +106,23 @@ export interface PexSwarm extends EventEmitter<PexSwarmEvents> {
    * @throws {Error} if the helper was destroyed.
    */
   addWire(wire: PexWire, info: PexSwarmWireInfo): UtPexExtension;
+  /**
+   * Sets the torrent's number of pieces (once the metadata is known): every wire's remote is
+   * counted again, and one whose pieces are all set is advertised as a seed (0x02) from the next
+   * message on. O(pieces) per wire, once.
+   * @throws {RangeError} if `pieceCount` is not an integer 1..2^32.
+   */
+  setPieceCount(pieceCount: number): void;
+  /**
+   * The peer whose listen address is `address:port` proved reachable (for example, we dialled
+   * it successfully, or a connection we opened to it for another reason was accepted): it is
+   * advertised with flag 0x10 from the next message on, for as long as we stay connected to it.
+   * Returns false, remembering nothing, when no connected peer listens there (not connected,
+   * or its listen port is not known yet).
+   * @throws {TypeError} if `address` is not an IP address.
+   * @throws {RangeError} if `port` is not an integer 1..65535.
+   */
+  markReachable(address: string, port: number): boolean;
   /** Wires currently held. */
   readonly wireCount: number;
   /** Peers currently advertised to the swarm. */
@@ -125,15 +149,16 @@ export function createPexSwarm(options: PexSwarmOptions = {}): PexSwarm {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`"options" expected an object, got ${String(options)}`);
   }
-  const { caps, listenPort, ...extensionOptions } = options;
+  const { caps, listenPort, pieceCount, ...extensionOptions } = options;
   if (listenPort !== undefined && !isPort(listenPort)) {
     throw new RangeError(
       `"listenPort" expected an integer 1..65535, got ${typeof listenPort === 'string' ? JSON.stringify(listenPort) : String(listenPort)}`,
     );
   }
+  if (pieceCount !== undefined) checkPieceCount(pieceCount);
   checkUtPexOptions(extensionOptions);
   const timeline = createSwarmTimeline(caps);
-  return new Swarm(timeline, extensionOptions, listenPort);
+  return new Swarm(timeline, extensionOptions, listenPort, pieceCount);
 }
 
 type Timeline = ReturnType<typeof createSwarmTimeline>;
@@ -143,7 +168,19 @@ type Cursor = ReturnType<Timeline['join']>;
 interface WireEntry {
   readonly extension: UtPexExtension;
   readonly cursor: Cursor;
+  readonly flags: PeerFlagsWatch;
   close(): void;
+}
+
+/** One peer advertised to the swarm, with what its connections tell of its flags. */
+interface AdvertisedPeer {
+  readonly peer: PexPeerAddress;
+  /** The flags of each connection to it (both directions may be open at once). */
+  readonly connections: Set<PeerFlagsWatch>;
+  /** We dialled it, or the application said it proved reachable: true while it stays advertised. */
+  reachable: boolean;
+  /** The flag byte last given to the timeline. */
+  flags: number;
 }
 
 class Swarm extends EventEmitter<PexSwarmEvents> implements PexSwarm {
@@ -160,15 +197,22 @@ class Swarm extends EventEmitter<PexSwarmEvents> implements PexSwarm {
    * the wake-ups are paid for by messages, and a join or leave stays O(1) amortised.
    */
   readonly #idle = new Set<WireEntry>();
-  /** Wires per advertised peer: two connections to one peer (both directions) advertise it once. */
-  readonly #advertised = new Map<PeerKey, number>();
+  /** Advertised peers: two connections to one peer (both directions) advertise it once. */
+  readonly #advertised = new Map<PeerKey, AdvertisedPeer>();
+  #pieceCount: number | undefined;
   #destroyed = false;
 
-  constructor(timeline: Timeline, options: UtPexOptions, listenPort: number | undefined) {
+  constructor(
+    timeline: Timeline,
+    options: UtPexOptions,
+    listenPort: number | undefined,
+    pieceCount: number | undefined,
+  ) {
     super();
     this.#timeline = timeline;
     this.#options = options;
     this.#listenPort = listenPort;
+    this.#pieceCount = pieceCount;
   }
 
   get wireCount(): number {
@@ -217,21 +261,23 @@ class Swarm extends EventEmitter<PexSwarmEvents> implements PexSwarm {
     }
 
     let advertised: PexPeerAddress | undefined;
-    const advertise = (port: number, handshake: Record<string, unknown> | undefined) => {
+    // The flags change as the wire learns more; the peer is announced again only when they do.
+    const flags = watchPeerFlags(wire, info, this.#pieceCount, () => {
+      if (advertised !== undefined && this.#wires.has(wire)) this.#announce(keyOf(advertised));
+    });
+    const advertise = (port: number) => {
       if (advertised !== undefined || this.#destroyed || !this.#wires.has(wire)) return;
       advertised = { ...remote, port };
       const key = keyOf(advertised);
       cursor.setRemote(key);
-      const count = this.#advertised.get(key) ?? 0;
-      this.#advertised.set(key, count + 1);
-      if (count === 0) {
-        this.#timeline.connected({
-          address: advertised.bytes,
-          port,
-          flags: flagsOf(wire, info, handshake),
-        });
-        this.#wake();
+      let peer = this.#advertised.get(key);
+      if (peer === undefined) {
+        peer = { peer: advertised, connections: new Set(), reachable: false, flags: -1 };
+        this.#advertised.set(key, peer);
       }
+      peer.connections.add(flags);
+      if (info.outgoing) peer.reachable = true;
+      this.#announce(key);
     };
     const onHandshake = (
       _infoHash: unknown,
@@ -239,13 +285,14 @@ class Swarm extends EventEmitter<PexSwarmEvents> implements PexSwarm {
       extensions?: { extended?: boolean },
     ) => {
       // Without BEP 10 there is no extended handshake to wait for.
-      if (info.outgoing && extensions?.extended !== true) advertise(info.port, undefined);
+      if (info.outgoing && extensions?.extended !== true) advertise(info.port);
     };
     const onExtended = (name: unknown, handshake: unknown) => {
       if (name !== 'handshake') return;
       const dict = (handshake ?? {}) as Record<string, unknown>;
+      flags.handshake(dict);
       const port = info.outgoing ? info.port : readListenPort(dict);
-      if (port !== undefined) advertise(port, dict);
+      if (port !== undefined) advertise(port);
     };
     const events = wire as unknown as {
       on(event: string, listener: (...args: never[]) => void): unknown;
@@ -257,17 +304,19 @@ class Swarm extends EventEmitter<PexSwarmEvents> implements PexSwarm {
     const entry: WireEntry = {
       extension,
       cursor,
+      flags,
       close: () => {
         if (this.#wires.get(wire) !== entry) return;
         this.#wires.delete(wire);
         this.#idle.delete(entry);
         events.removeListener('handshake', onHandshake);
         events.removeListener('extended', onExtended);
+        flags.stop();
         // The session first: nothing may be sent on this wire any more.
         extension.session.destroy();
         outbound.bind(undefined);
         cursor.leave();
-        if (advertised !== undefined) this.#unadvertise(advertised);
+        if (advertised !== undefined) this.#unadvertise(keyOf(advertised), flags);
       },
     };
     extension.session.on('peer', (peer) => this.#emitSafely('peer', { ...peer, wire }));
@@ -298,6 +347,21 @@ class Swarm extends EventEmitter<PexSwarmEvents> implements PexSwarm {
     return extension;
   }
 
+  setPieceCount(pieceCount: number): void {
+    checkPieceCount(pieceCount);
+    this.#pieceCount = pieceCount;
+    for (const entry of this.#wires.values()) entry.flags.setPieceCount(pieceCount);
+  }
+
+  markReachable(address: string, port: number): boolean {
+    const key = keyOf(parsePeerAddress({ address, port }));
+    const peer = this.#advertised.get(key);
+    if (peer === undefined || this.#destroyed) return false;
+    peer.reachable = true;
+    this.#announce(key);
+    return true;
+  }
+
   destroy(): void {
     if (this.#destroyed) return;
     this.#destroyed = true;
@@ -305,14 +369,33 @@ class Swarm extends EventEmitter<PexSwarmEvents> implements PexSwarm {
     this.removeAllListeners();
   }
 
-  #unadvertise(peer: PexPeerAddress): void {
-    const key = keyOf(peer);
-    const count = this.#advertised.get(key) ?? 0;
-    if (count > 1) {
-      this.#advertised.set(key, count - 1);
+  /**
+   * Gives the timeline the peer's current flags (what its connections know, ORed) if they
+   * changed: the timeline re-announces it in `added` of the next message, never as a drop.
+   */
+  #announce(key: PeerKey): void {
+    const advertised = this.#advertised.get(key);
+    if (advertised === undefined) return;
+    let flags = advertised.reachable ? PEX_FLAG_REACHABLE : 0;
+    for (const connection of advertised.connections) flags |= connection.flags;
+    if (flags === advertised.flags) return;
+    advertised.flags = flags;
+    const { peer } = advertised;
+    this.#timeline.connected({ address: peer.bytes, port: peer.port, flags });
+    if (!this.#destroyed) this.#wake();
+  }
+
+  #unadvertise(key: PeerKey, connection: PeerFlagsWatch): void {
+    const advertised = this.#advertised.get(key);
+    if (advertised === undefined) return;
+    advertised.connections.delete(connection);
+    if (advertised.connections.size > 0) {
+      // What the closed connection knew alone (uTP, say) no longer holds.
+      this.#announce(key);
       return;
     }
     this.#advertised.delete(key);
+    const { peer } = advertised;
     this.#timeline.disconnected({ address: peer.bytes, port: peer.port });
     if (!this.#destroyed) this.#wake();
   }
@@ -354,20 +437,19 @@ function keyOf(peer: PexPeerAddress): PeerKey {
   return peerKey(peer.bytes, peer.port);
 }
 
-/** The BEP 11 flags we know of a connected peer. */
-function flagsOf(
-  wire: PexWire,
-  info: PexSwarmWireInfo,
-  handshake: Record<string, unknown> | undefined,
-): number {
-  const m = handshake?.m as Record<string, unknown> | undefined;
-  const utp = info.utp ?? (typeof wire.type === 'string' && wire.type.startsWith('utp'));
-  const encrypted = info.encrypted ?? handshake?.e === 1;
-  return (
-    (encrypted ? PEX_FLAG_PREFERS_ENCRYPTION : 0) |
-    (handshake?.upload_only === 1 ? PEX_FLAG_UPLOAD_ONLY : 0) |
-    (utp ? PEX_FLAG_SUPPORTS_UTP : 0) |
-    (typeof m?.ut_holepunch === 'number' && m.ut_holepunch > 0 ? PEX_FLAG_SUPPORTS_HOLEPUNCH : 0) |
-    (info.outgoing ? PEX_FLAG_REACHABLE : 0)
-  );
+/** Checks a torrent's piece count: BEP 3 indexes pieces with 4-byte integers. */
+function checkPieceCount(pieceCount: unknown): void {
+  if (
+    typeof pieceCount !== 'number' ||
+    !Number.isInteger(pieceCount) ||
+    pieceCount < 1 ||
+    pieceCount > MAX_PIECE_COUNT
+  ) {
+    throw new RangeError(
+      `"pieceCount" expected an integer 1..${MAX_PIECE_COUNT}, got ${typeof pieceCount === 'string' ? JSON.stringify(pieceCount) : String(pieceCount)}`,
+    );
+  }
 }
+
+/** The most pieces a torrent can have: `have` carries a 4-byte piece index (BEP 3). */
+const MAX_PIECE_COUNT = 2 ** 32;

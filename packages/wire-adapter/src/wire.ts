@@ -26,6 +26,11 @@ export interface PexWire {
   readonly peerId?: string | null;
   /** WebTorrent-style connection kind, e.g. `tcpOutgoing`, `utpIncoming`. */
   readonly type?: string;
+  /**
+   * The remote's pieces (bittorrent-protocol's BitField), read by the swarm helper on the wire's
+   * `bitfield`, `have` and `have-all` events to tell when the remote becomes a seed.
+   */
+  readonly peerPieces?: { get(index: number): boolean; readonly buffer?: Uint8Array };
   /** Runs `listener` once when the wire closes or finishes: the session is then destroyed. */
   once(event: 'close' | 'finish', listener: () => void): unknown;
   /**

@@ -30,13 +30,15 @@ export function extendedHandshakeOf(
 
 /**
  * Two wires piped back to back (`a` dials `b` unless `types` say otherwise). `setupA` / `setupB`
- * run before the handshakes (install extensions there). Resolves when both extended handshakes
- * have arrived.
+ * run before the handshakes (install extensions there). `extensions` go into both BitTorrent
+ * handshakes (`{ fast: true }` turns on BEP 6, for `have-all`). Resolves when both extended
+ * handshakes have arrived.
  */
 export async function pipeWires(
   setupA: (wire: Wire) => void,
   setupB: (wire: Wire) => void,
   types: { readonly a?: string; readonly b?: string } = {},
+  extensions: { readonly fast?: boolean } = {},
 ): Promise<{ a: Wire; b: Wire; close(): void }> {
   const a = new Wire(types.a ?? 'tcpOutgoing');
   const b = new Wire(types.b ?? 'tcpIncoming');
@@ -45,8 +47,8 @@ export async function pipeWires(
   const ready = Promise.all([extendedHandshakeOf(a), extendedHandshakeOf(b)]);
   (a as unknown as NodeJS.ReadWriteStream).pipe(b as unknown as NodeJS.WritableStream);
   (b as unknown as NodeJS.ReadWriteStream).pipe(a as unknown as NodeJS.WritableStream);
-  a.handshake(INFO_HASH, nextPeerId());
-  b.handshake(INFO_HASH, nextPeerId());
+  a.handshake(INFO_HASH, nextPeerId(), extensions);
+  b.handshake(INFO_HASH, nextPeerId(), extensions);
   await ready;
   return {
     a,
