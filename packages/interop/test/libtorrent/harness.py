@@ -414,6 +414,10 @@ class Harness:
                     "progress": round(float(st.progress), 4),
                     "seeding": bool(st.is_seeding),
                     "numPeers": int(st.num_peers),
+                    # The peer list (connected or not): entries, and those marked seeds, e.g.
+                    # by the 0x02 flag of a PEX contact (peer_list::update_peer sets it).
+                    "listPeers": int(st.list_peers),
+                    "listSeeds": int(st.list_seeds),
                     "state": str(st.state),
                 },
             )

@@ -103,6 +103,9 @@ export type HarnessEvent =
       progress: number;
       seeding: boolean;
       numPeers: number;
+      /** Entries of its peer list (connected or not), and those it counts as seeds. */
+      listPeers: number;
+      listSeeds: number;
       state: string;
     }
   | { event: 'ok'; cmd: string; id?: number; session?: number }

@@ -30,6 +30,8 @@ export interface OpenWireOptions {
   listenPort?: number;
   /** Extra keys for our extended handshake (`m` is always filled from `extensions`). */
   extendedHandshake?: Record<string, unknown>;
+  /** Runs on the new wire before the handshake, after `extensions` (e.g. `swarm.addWire`). */
+  setup?: (wire: Wire) => void;
   /** Bound on connect + both handshakes (default 10 s). */
   timeoutMs?: number;
 }
@@ -63,6 +65,7 @@ export function openWire(options: OpenWireOptions): Promise<OpenedWire> {
   const infoHash = options.infoHash.toLowerCase();
   const wire = new Wire('tcpOutgoing');
   for (const ext of options.extensions ?? []) wire.use(ext);
+  options.setup?.(wire);
   Object.assign(wire.extendedHandshake, options.extendedHandshake ?? {});
   if (options.listenPort !== undefined) wire.extendedHandshake.p = options.listenPort;
 
