@@ -57,3 +57,39 @@ export const DEFAULT_INBOUND_MAX_ADDED_PER_MESSAGE = 100;
  * was connected to, 200 connections by default), so the default leaves room for a mass disconnect.
  */
 export const DEFAULT_INBOUND_MAX_DROPPED_PER_MESSAGE = 500;
+
+/**
+ * BEP 11, "Filling underpopulated lists": "the liveness requirement is relaxed if a client is
+ * connected to less than 25 clients for a particular address family". The relaxation applies to
+ * a family while it has fewer live peers than this.
+ */
+export const RELAXATION_LIVE_PEERS_BELOW = 25;
+
+/**
+ * BEP 11, "Filling underpopulated lists": "it may keep a list of up to 25 most recently
+ * established and fully handshaken connections for that address family". The most recently
+ * disconnected peers kept per family for the relaxation, and so the most it adds per family.
+ */
+export const RELAXATION_MAX_DEPARTED = 25;
+
+/**
+ * Default number of peers a relay index remembers introducers for: libtorrent keeps at most 3000
+ * peers per torrent (`max_peerlist_size`), every candidate it would ever dial or look up a
+ * holepunch relay for.
+ */
+export const DEFAULT_RELAY_MAX_PEERS = 3_000;
+
+/**
+ * Default number of introducers (connections advertising one peer) a relay index keeps per
+ * peer, the newest. libtorrent and anacrolix send a BEP 55 rendezvous through one relay; a few
+ * more are the fallbacks when a relay answers `NotConnected` or has gone.
+ */
+export const DEFAULT_RELAY_MAX_INTRODUCERS_PER_PEER = 4;
+
+/**
+ * Default age after which a relay index forgets an advertisement it was told of, ms (30 min).
+ * Drops keep the index exact; the age only bounds what a sender that never drops leaves behind
+ * (ut_pex 5.x under WebTorrent adds and never drops). A stale entry costs one rendezvous that the
+ * relay answers with an error, a missing one the holepunch itself: so the age is long.
+ */
+export const DEFAULT_RELAY_MAX_AGE_MS = 30 * 60_000;

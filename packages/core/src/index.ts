@@ -17,9 +17,9 @@
 
 // Every export by name, in module order (Biome sorts them). Message codec (also in codec.ts):
 // decode-message, encode-message, errors, the flag bits, limits, types. Helpers: compact,
-// flags, peer-key. State: inbound-view, outbound-tracker, pex-outbound, swarm-timeline. The
-// default numbers, peer-key accessors and limit resolution that only sibling packages need are
-// in internal.ts.
+// flags, peer-key. State: inbound-view, outbound-tracker, pex-outbound, relay-index,
+// swarm-timeline. The default numbers, peer-key accessors and limit resolution that only sibling
+// packages need are in internal.ts.
 export { decodeCompactPeers, encodeCompactPeers } from './compact-peers.js';
 export { decodePexMessage } from './decode-message.js';
 export { encodePexMessage } from './encode-message.js';
@@ -51,6 +51,7 @@ export { DEFAULT_PEX_LIMITS } from './limits.js';
 export { createOutboundTracker, type OutboundTracker } from './outbound-tracker.js';
 export { formatPeerAddress, type PeerKey, peerKey } from './peer-key.js';
 export type { PexOutbound, PexOutboundOptions } from './pex-outbound.js';
+export { createRelayIndex, type RelayIndex, type RelayIndexOptions } from './relay-index.js';
 export {
   createSwarmTimeline,
   type SwarmTimeline,

@@ -27,6 +27,8 @@ export interface MessageBuilder {
   include(key: PeerKey, before: PeerState, after: PeerState): boolean;
   /** True when both caps are reached: no further change can add a peer to the message. */
   isFull(): boolean;
+  /** True when the message mentions `key`: a change of it was included and did not cancel out. */
+  mentions(key: PeerKey): boolean;
   /**
    * The message, or `undefined` when every change cancelled out (never an empty message). Address
    * bytes are rebuilt from the keys: every message has its own.
@@ -56,6 +58,10 @@ export function createMessageBuilder(maxAdded: number, maxDropped: number): Mess
     },
     isFull() {
       return addedCount >= maxAdded && droppedCount >= maxDropped;
+    },
+    mentions(key) {
+      const known = changes.get(key);
+      return known !== undefined && classifyChange(known.before, known.after) !== NONE;
     },
     build() {
       if (addedCount === 0 && droppedCount === 0) return undefined;

@@ -1,8 +1,15 @@
+import type { Departure } from './departed-list.js';
+import { DepartedList } from './departed-list.js';
 import { createMessageBuilder } from './message-builder.js';
 import { assertTime } from './option-checks.js';
 import { type ResolvedOutboundOptions, resolveOutboundOptions } from './outbound-options.js';
-import { assertOptionalPeerKey, toConnectedPeerKey, toPeerKey } from './peer-checks.js';
-import type { PeerKey } from './peer-key.js';
+import {
+  assertDeparture,
+  assertOptionalPeerKey,
+  toConnectedPeerKey,
+  toPeerKey,
+} from './peer-checks.js';
+import { type PeerKey, peerKeyFamily } from './peer-key.js';
 import { PeerKeyTable } from './peer-key-table.js';
 import type { PexOutbound, PexOutboundOptions } from './pex-outbound.js';
 import {
@@ -28,8 +35,17 @@ export interface OutboundTracker extends PexOutbound {
    * @throws {TypeError|RangeError} for a malformed peer, as `encodePexMessage` would.
    */
   connected(peer: CompactPeer): void;
-  /** We are no longer connected to the peer at `address` / `port`. Unknown peers are ignored. */
-  disconnected(peer: Pick<CompactPeer, 'address' | 'port'>): void;
+  /**
+   * We are no longer connected to the peer at `address` / `port`. Unknown peers are ignored.
+   * With `relaxation` on, `{ qualifies: true }` says it left for a reason BEP 11 lets us still
+   * advertise it for (see `PexOutboundOptions.relaxation`).
+   * @throws {TypeError|RangeError} for a malformed address or port, or a `how` that is not an
+   *   object with an optional boolean `qualifies`.
+   */
+  disconnected(
+    peer: Pick<CompactPeer, 'address' | 'port'>,
+    how?: { readonly qualifies?: boolean },
+  ): void;
   /** Changes which peer is the remote itself (e.g. once its listen port is known). */
   setRemote(remote: PeerKey | undefined): void;
 }
@@ -45,7 +61,9 @@ export interface OutboundTracker extends PexOutbound {
  * - the remote (`remote` option / `setRemote`) is never advertised to itself;
  * - only peers reported through `connected` are advertised: peers the remote told us about are
  *   never echoed unless we connect to them ourselves;
- * - a flag change of an advertised peer re-announces it in `added` with the new flags.
+ * - a flag change of an advertised peer re-announces it in `added` with the new flags;
+ * - with `relaxation` (BEP 11, off by default), a family with few live peers also gets peers that
+ *   recently left for a qualifying reason, each dropped again in the very next message.
  *
  * Memory is bounded by live peers plus pending drops, whatever the churn: one table entry per peer
  * (its key and one small integer holding both states) and one entry per pending change, in
@@ -59,7 +77,8 @@ export interface OutboundTracker extends PexOutbound {
  * const message = tracker.nextMessage(Date.now()); // first message: the live list
  * ```
  * @throws {TypeError} if `options` is not an object or `remote` is not a peer key.
- * @throws {RangeError} if `intervalMs` is not a non-negative integer or a cap is not a positive integer.
+ * @throws {RangeError} if `intervalMs` is not a non-negative integer, a cap is not a positive
+ *   integer, or a relaxation number is not an integer 1..25.
  */
 export function createOutboundTracker(options?: PexOutboundOptions): OutboundTracker {
   return new Tracker(resolveOutboundOptions(options), MAX_STAMP);
@@ -99,11 +118,22 @@ class Tracker implements OutboundTracker {
   readonly #maxStamp: number;
   #lastSentAt = Number.NEGATIVE_INFINITY;
   #sentSinceReset = false;
+  /** Live peers per family, for the relaxation's threshold. */
+  readonly #liveCount = { 4: 0, 6: 0 };
+  /** BEP 11's recently disconnected contacts (with `relaxation` only). */
+  readonly #departed: DepartedList | undefined;
+  /** The departure (serial) of each peer the remote was told of: it is not added again for it. */
+  readonly #told = new Map<PeerKey, number>();
+  /** Peers the remote holds only because the relaxation added them: dropped in the next message. */
+  readonly #relaxedHeld = new Set<PeerKey>();
 
   constructor(settings: ResolvedOutboundOptions, maxStamp: number) {
     this.#settings = settings;
     this.#remote = settings.remote;
     this.#maxStamp = maxStamp;
+    const { relaxation } = settings;
+    this.#departed =
+      relaxation === undefined ? undefined : new DepartedList(relaxation.maxDeparted);
   }
 
   connected(peer: CompactPeer): void {
@@ -113,25 +143,38 @@ class Tracker implements OutboundTracker {
     const at = peers.find(key);
     if (at === -1) {
       peers.set(key, packStates(state, 0));
+      this.#liveCount[peerKeyFamily(key)]++;
     } else {
       const value = peers.valueAt(at);
       const live = liveOf(value);
       if (live === state) return;
       // A peer we connect to again is our newest connection: it moves to the end (stamp kept).
-      if (live === 0) peers.delete(key);
+      if (live === 0) {
+        peers.delete(key);
+        this.#liveCount[peerKeyFamily(key)]++;
+      }
       peers.set(key, withLive(value, state));
     }
+    // Connected again: no longer a recently disconnected contact.
+    this.#departed?.remove(key);
     this.#refresh(key);
   }
 
-  disconnected(peer: Pick<CompactPeer, 'address' | 'port'>): void {
+  disconnected(
+    peer: Pick<CompactPeer, 'address' | 'port'>,
+    how?: { readonly qualifies?: boolean },
+  ): void {
     const key = toPeerKey(peer, 'peer');
+    const qualifies = assertDeparture(how);
     const peers = this.#peers;
     const at = peers.find(key);
     if (at === -1) return;
     const value = peers.valueAt(at);
-    if (liveOf(value) === 0) return;
+    const live = liveOf(value);
+    if (live === 0) return;
     peers.setValueAt(at, withLive(value, 0));
+    this.#liveCount[peerKeyFamily(key)]--;
+    if (qualifies) this.#departed?.add(key, toPeerState(live) as number);
     this.#refresh(key, at);
   }
 
@@ -146,7 +189,8 @@ class Tracker implements OutboundTracker {
   nextMessage(now: number): PexMessage | undefined {
     assertTime(now);
     const settings = this.#settings;
-    if (this.#pendingCount === 0 || now < this.#lastSentAt + settings.intervalMs) return undefined;
+    if (now < this.#lastSentAt + settings.intervalMs) return undefined;
+    if (this.#pendingCount === 0 && !this.#hasRelaxedCandidate()) return undefined;
     const peers = this.#peers;
     const remote = this.#remote;
     const builder = createMessageBuilder(
@@ -154,23 +198,59 @@ class Tracker implements OutboundTracker {
       settings.maxDroppedPerMessage,
     );
     const sent: PeerKey[] = [];
-    for (const at of pendingEntries(peers)) {
+    // BEP 11: relaxed peers "must be dropped with the next PEX message", so they go first. They
+    // always fit: a message adds at most `maxDroppedPerMessage` of them.
+    const dropsFirst = new Set<PeerKey>();
+    for (const key of this.#relaxedHeld) {
+      const at = peers.find(key);
+      const value = peers.valueAt(at);
+      // Connected again: an ordinary advertised peer now.
+      if (wanted(key, value, remote) !== 0) continue;
+      if (builder.include(key, toPeerState(viewOf(value)), undefined)) {
+        sent.push(key);
+        dropsFirst.add(key);
+      }
+    }
+    this.#relaxedHeld.clear();
+    const pending = pendingEntries(peers);
+    let left = 0;
+    for (let i = 0; i < pending.length; i++) {
+      const at = pending[i] as number;
       const key = peers.keyAt(at);
+      if (dropsFirst.has(key)) continue;
+      if (builder.isFull()) {
+        left = pending.length - i;
+        break;
+      }
       const value = peers.valueAt(at);
       const before = toPeerState(viewOf(value));
       // A change that does not fit waits; later ones of the other kind may still fit.
       if (builder.include(key, before, toPeerState(wanted(key, value, remote)))) sent.push(key);
-      if (builder.isFull()) break;
+      else left++;
     }
+    // Relaxed peers only once every ordinary change fits: they never delay one.
+    const relaxed = left === 0 ? this.#addRelaxed(builder) : [];
     const message = builder.build();
     if (message === undefined) return undefined;
+    const departed = this.#departed;
     for (const key of sent) {
       const at = peers.find(key);
       const value = peers.valueAt(at);
+      const after = wanted(key, value, remote);
+      // A drop tells the remote of the departure: it is not added again for it.
+      const departure = after === 0 ? departed?.get(key) : undefined;
+      if (departure !== undefined) this.#told.set(key, departure.serial);
       // The view becomes the wanted state (stamp kept): `#refresh` then unstamps it, and forgets
       // it if nothing is left.
-      peers.setValueAt(at, withView(value, wanted(key, value, remote)));
+      peers.setValueAt(at, withView(value, after));
       this.#refresh(key, at);
+    }
+    for (const { key, flags, serial } of relaxed) {
+      this.#told.set(key, serial);
+      this.#relaxedHeld.add(key);
+      // Held by the remote, not live: pending as a drop for the next message.
+      peers.set(key, packStates(0, connectedState(flags)));
+      this.#refresh(key);
     }
     this.#lastSentAt = now;
     this.#sentSinceReset = true;
@@ -178,7 +258,52 @@ class Tracker implements OutboundTracker {
   }
 
   nextMessageAt(): number | undefined {
-    return this.#pendingCount === 0 ? undefined : this.#lastSentAt + this.#settings.intervalMs;
+    return this.#pendingCount === 0 && !this.#hasRelaxedCandidate()
+      ? undefined
+      : this.#lastSentAt + this.#settings.intervalMs;
+  }
+
+  /**
+   * Adds to `builder` the departures BEP 11's relaxation may add now, newest first, and returns
+   * them: of a family with fewer live peers than `livePeersBelow`, unknown to the remote, at most
+   * `maxDroppedPerMessage` in all (the next message drops them all) and as many as the caps allow.
+   */
+  #addRelaxed(builder: ReturnType<typeof createMessageBuilder>): Departure[] {
+    const added: Departure[] = [];
+    let budget = this.#settings.maxDroppedPerMessage;
+    for (const departure of this.#relaxedCandidates()) {
+      if (budget === 0) break;
+      if (!builder.include(departure.key, undefined, departure.flags)) break;
+      added.push(departure);
+      budget--;
+    }
+    return added;
+  }
+
+  #hasRelaxedCandidate(): boolean {
+    return this.#relaxedCandidates().length > 0;
+  }
+
+  /** The departures the relaxation may add now, newest first per family (IPv4 first). */
+  #relaxedCandidates(): Departure[] {
+    const departed = this.#departed;
+    const relaxation = this.#settings.relaxation;
+    if (departed === undefined || relaxation === undefined || departed.isEmpty()) return [];
+    // Forget what was told of departures that are no longer in the list (or departed again).
+    for (const [key, serial] of this.#told) {
+      if (departed.get(key)?.serial !== serial) this.#told.delete(key);
+    }
+    const candidates: Departure[] = [];
+    for (const family of [4, 6] as const) {
+      if (this.#liveCount[family] >= relaxation.livePeersBelow) continue;
+      for (const departure of departed.newestFirst(family)) {
+        const { key } = departure;
+        if (key === this.#remote || this.#told.get(key) === departure.serial) continue;
+        // An entry in the table is a peer we are connected to or the remote holds.
+        if (this.#peers.find(key) === -1) candidates.push(departure);
+      }
+    }
+    return candidates;
   }
 
   reset(): void {
@@ -191,6 +316,8 @@ class Tracker implements OutboundTracker {
       else peers.setValueAt(at, packStates(live, 0));
     }
     for (const key of gone) peers.delete(key);
+    this.#relaxedHeld.clear();
+    this.#told.clear();
     this.#pendingCount = 0;
     this.#nextStamp = 1;
     this.#sentSinceReset = false;

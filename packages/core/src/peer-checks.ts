@@ -93,3 +93,21 @@ export function assertFamily(family: unknown): AddressFamily {
   if (family !== 4 && family !== 6) throw argumentError(TypeError, 'family', '4 or 6', family);
   return family;
 }
+
+/**
+ * Reads `how`, the second argument of `disconnected`: true when the departure qualifies for BEP
+ * 11's relaxation.
+ * @throws {TypeError} if `how` is neither undefined nor an object whose `qualifies` is undefined
+ *   or a boolean.
+ * @internal
+ */
+export function assertDeparture(how: unknown): boolean {
+  if (how === undefined) return false;
+  if (typeof how !== 'object' || how === null)
+    throw argumentError(TypeError, 'how', 'an object', how);
+  const { qualifies } = how as { qualifies?: unknown };
+  if (qualifies !== undefined && typeof qualifies !== 'boolean') {
+    throw argumentError(TypeError, 'how.qualifies', 'a boolean', qualifies);
+  }
+  return qualifies === true;
+}

@@ -35,4 +35,19 @@ export interface PexOutboundOptions {
   readonly maxDroppedPerMessage?: number;
   /** The remote's own identity (address + listen port): never advertised to it. */
   readonly remote?: PeerKey;
+  /**
+   * BEP 11's relaxation for underpopulated lists; off when absent, `{}` for the BEP's numbers.
+   * While a family has fewer than `livePeersBelow` live peers, a message may also add peers of
+   * that family that recently left for a qualifying reason (`disconnected(peer, { qualifies:
+   * true })`), the newest first, once per departure; each is dropped again in the very next
+   * message. They are added only when every ordinary change fits the message, at most
+   * `maxDroppedPerMessage` in all, so the next message can always drop them. See
+   * docs/protocol.md.
+   */
+  readonly relaxation?: {
+    /** The relaxation applies to a family while it has fewer live peers than this: 1..25, default 25. */
+    readonly livePeersBelow?: number;
+    /** Most recently departed peers kept, and added, per family: 1..25, default 25. */
+    readonly maxDeparted?: number;
+  };
 }

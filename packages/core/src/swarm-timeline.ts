@@ -1,8 +1,14 @@
-import { createMessageBuilder } from './message-builder.js';
+import { DepartedList, type Departure } from './departed-list.js';
+import { createMessageBuilder, type MessageBuilder } from './message-builder.js';
 import { assertTime } from './option-checks.js';
 import { type ResolvedOutboundOptions, resolveOutboundOptions } from './outbound-options.js';
-import { assertOptionalPeerKey, toConnectedPeerKey, toPeerKey } from './peer-checks.js';
-import type { PeerKey } from './peer-key.js';
+import {
+  assertDeparture,
+  assertOptionalPeerKey,
+  toConnectedPeerKey,
+  toPeerKey,
+} from './peer-checks.js';
+import { type PeerKey, peerKey, peerKeyFamily } from './peer-key.js';
 import type { PeerState } from './peer-state.js';
 import type { PexOutbound, PexOutboundOptions } from './pex-outbound.js';
 import type { CompactPeer, PexMessage } from './types.js';
@@ -35,13 +41,21 @@ export interface SwarmTimeline {
   connected(peer: CompactPeer): void;
   /**
    * We are no longer connected to the peer at `address` / `port`; unknown peers are ignored.
-   * O(1) whatever the number of connections.
-   * @throws {TypeError|RangeError} for a malformed address or port.
+   * O(1) whatever the number of connections. With `relaxation` on (in the timeline's options),
+   * `{ qualifies: true }` says it left for a reason BEP 11 lets us still advertise it for (see
+   * `PexOutboundOptions.relaxation`).
+   * @throws {TypeError|RangeError} for a malformed address or port, or a `how` that is not an
+   *   object with an optional boolean `qualifies`.
    */
-  disconnected(peer: Pick<CompactPeer, 'address' | 'port'>): void;
+  disconnected(
+    peer: Pick<CompactPeer, 'address' | 'port'>,
+    how?: { readonly qualifies?: boolean },
+  ): void;
   /**
    * Adds a connection; its first message is the live list (at most `firstMessageMaxAdded`, the
-   * rest follows in later messages). `options` override the timeline's.
+   * rest follows in later messages). `options` override the timeline's; departures are kept
+   * only when the timeline's own options have `relaxation`, which a join may then turn off
+   * (`relaxation: undefined`) or narrow for its connection.
    * @throws {TypeError|RangeError} for invalid options, as `createOutboundTracker`.
    */
   join(options?: PexOutboundOptions): SwarmTimelineCursor;
@@ -95,6 +109,10 @@ interface CursorState {
   lastSentAt: number;
   sentSinceReset: boolean;
   left: boolean;
+  /** Peers the remote holds only because the relaxation added them: dropped in the next message. */
+  readonly relaxedHeld: Set<PeerKey>;
+  /** The departure (serial) of each peer this remote was told of: it is not added again for it. */
+  readonly told: Map<PeerKey, number>;
 }
 
 /** A sequence number no cursor reaches (one name, so it costs a few bytes in the bundle). */
@@ -117,12 +135,20 @@ const NEVER = Number.POSITIVE_INFINITY;
  * const message = cursor.nextMessage(now); // first message: the live list
  * ```
  * @throws {TypeError} if `options` is not an object or `remote` is not a peer key.
- * @throws {RangeError} if `intervalMs` is not a non-negative integer or a cap is not a positive integer.
+ * @throws {RangeError} if `intervalMs` is not a non-negative integer, a cap is not a positive
+ *   integer, or a relaxation number is not an integer 1..25.
  */
 export function createSwarmTimeline(options?: PexOutboundOptions): SwarmTimeline {
   const defaults = resolveOutboundOptions(options);
   /** Our connections with their flag bytes, oldest first. */
   const live = new Map<PeerKey, number>();
+  /** Live peers per family, for the relaxation's threshold. */
+  const liveCount = { 4: 0, 6: 0 };
+  /** BEP 11's recently disconnected contacts, shared by every cursor (with `relaxation` only). */
+  const departed =
+    defaults.relaxation === undefined
+      ? undefined
+      : new DepartedList(defaults.relaxation.maxDeparted);
   /** Retained events: `events[head + i]` has sequence number `baseSeq + i`. */
   let events: (LogEvent | undefined)[] = [];
   let head = 0;
@@ -233,16 +259,23 @@ export function createSwarmTimeline(options?: PexOutboundOptions): SwarmTimeline
       settings.firstMessageMaxAdded,
       settings.maxDroppedPerMessage,
     );
+    let allFit = true;
     for (const [key, flags] of live) {
       if (key === cursor.remote) continue;
-      if (!builder.include(key, undefined, flags)) break;
+      if (!builder.include(key, undefined, flags)) {
+        allFit = false;
+        break;
+      }
     }
+    // The remote knows nothing yet: every departure not told is a candidate.
+    cursor.told.clear();
+    const relaxed = allFit ? addRelaxed(cursor, settings, builder) : [];
     const message = builder.build();
     if (message === undefined) return undefined;
     // The remote now holds the sent peers, which equal the log state at the end; peers left out
     // and the remote itself are held back by overrides.
     cursor.overrides.clear();
-    let sent = message.added.length + message.added6.length;
+    let sent = message.added.length + message.added6.length - relaxed.length;
     for (const key of live.keys()) {
       if (key === cursor.remote) continue;
       if (sent > 0) {
@@ -256,6 +289,7 @@ export function createSwarmTimeline(options?: PexOutboundOptions): SwarmTimeline
       cursor.overrides.set(cursor.remote, { view: undefined, untilSeq: NEVER });
     }
     startReading(cursor);
+    holdRelaxed(cursor, relaxed);
     return message;
   };
 
@@ -266,6 +300,16 @@ export function createSwarmTimeline(options?: PexOutboundOptions): SwarmTimeline
       settings.maxDroppedPerMessage,
     );
     const oldSeq = cursor.seq;
+    // BEP 11: relaxed peers "must be dropped with the next PEX message", so they go first. They
+    // always fit: a message adds at most `maxDroppedPerMessage` of them.
+    for (const key of cursor.relaxedHeld) {
+      const override = cursor.overrides.get(key) as ViewOverride;
+      const target = wantedState(cursor, key);
+      // Connected again: an ordinary advertised peer, brought up to date with the overrides.
+      if (target !== undefined) continue;
+      if (builder.include(key, override.view, undefined)) override.view = undefined;
+    }
+    cursor.relaxedHeld.clear();
     if (cursor.overridesPending || cursor.seq >= cursor.settleSeq) {
       // Overrides are synced to the live state, the log state at its end: no event before the end
       // may change in place any more, or this cursor would skip the change.
@@ -336,7 +380,85 @@ export function createSwarmTimeline(options?: PexOutboundOptions): SwarmTimeline
       if (cursor.seq > readHighWater) readHighWater = cursor.seq;
       compactAfterLeaving(oldSeq);
     }
-    return builder.build();
+    // Relaxed peers only once every ordinary change fits: they never delay one.
+    const relaxed =
+      cursor.seq === endSeq && !cursor.overridesPending
+        ? addRelaxed(cursor, settings, builder)
+        : [];
+    const message = builder.build();
+    if (message !== undefined && departed !== undefined) {
+      // A drop tells the remote of the departure: it is not added again for it.
+      for (const peer of [...message.dropped, ...message.dropped6]) {
+        const key = peerKey(peer.address, peer.port);
+        const departure = departed.get(key);
+        if (departure !== undefined) cursor.told.set(key, departure.serial);
+      }
+      holdRelaxed(cursor, relaxed);
+    }
+    return message;
+  };
+
+  /** The state this cursor's remote holds for `key`. */
+  const viewAt = (cursor: CursorState, key: PeerKey): PeerState => {
+    const override = cursor.overrides.get(key);
+    if (override !== undefined) return override.view;
+    return cursor.seq === NEVER ? undefined : stateAt(key, cursor.seq);
+  };
+
+  /**
+   * The departures BEP 11's relaxation may add to this cursor's remote now, newest first per
+   * family (IPv4 first): of a family with fewer live peers than `livePeersBelow`, the newest
+   * `maxDeparted`, not told to this remote yet, not the remote itself, not held by it.
+   */
+  const relaxedCandidates = (
+    cursor: CursorState,
+    settings: ResolvedOutboundOptions,
+  ): Departure[] => {
+    const { relaxation } = settings;
+    if (departed === undefined || relaxation === undefined || departed.isEmpty()) return [];
+    // Forget what was told of departures that are no longer in the list (or departed again).
+    for (const [key, serial] of cursor.told) {
+      if (departed.get(key)?.serial !== serial) cursor.told.delete(key);
+    }
+    const candidates: Departure[] = [];
+    for (const family of [4, 6] as const) {
+      if (liveCount[family] >= relaxation.livePeersBelow) continue;
+      const newest = departed.newestFirst(family).slice(0, relaxation.maxDeparted);
+      for (const departure of newest) {
+        const { key } = departure;
+        if (key === cursor.remote || cursor.told.get(key) === departure.serial) continue;
+        if (viewAt(cursor, key) === undefined) candidates.push(departure);
+      }
+    }
+    return candidates;
+  };
+
+  /** Adds to `builder` what the relaxation may add, at most `maxDroppedPerMessage`; returns them. */
+  const addRelaxed = (
+    cursor: CursorState,
+    settings: ResolvedOutboundOptions,
+    builder: MessageBuilder,
+  ): Departure[] => {
+    const added: Departure[] = [];
+    let budget = settings.maxDroppedPerMessage;
+    for (const departure of relaxedCandidates(cursor, settings)) {
+      // BEP 11: "the same address must not be added and dropped within the same message".
+      if (builder.mentions(departure.key)) continue;
+      if (budget === 0 || !builder.include(departure.key, undefined, departure.flags)) break;
+      added.push(departure);
+      budget--;
+    }
+    return added;
+  };
+
+  /** The remote now holds `relaxed` (sent): an override each, to drop in the next message. */
+  const holdRelaxed = (cursor: CursorState, relaxed: readonly Departure[]): void => {
+    for (const { key, flags, serial } of relaxed) {
+      cursor.overrides.set(key, { view: flags, untilSeq: NEVER });
+      cursor.relaxedHeld.add(key);
+      cursor.told.set(key, serial);
+      cursor.overridesPending = true;
+    }
   };
 
   const join = (joinOptions?: PexOutboundOptions): SwarmTimelineCursor => {
@@ -350,15 +472,19 @@ export function createSwarmTimeline(options?: PexOutboundOptions): SwarmTimeline
       lastSentAt: Number.NEGATIVE_INFINITY,
       sentSinceReset: false,
       left: false,
+      relaxedHeld: new Set(),
+      told: new Map(),
     };
     cursorCount++;
     const hasPending = (): boolean => {
       if (cursor.left) return false;
       if (!cursor.sentSinceReset) {
         const remoteIsLive = cursor.remote !== undefined && live.has(cursor.remote);
-        return live.size > (remoteIsLive ? 1 : 0);
+        if (live.size > (remoteIsLive ? 1 : 0)) return true;
+      } else if (cursor.seq < endSeq || cursor.overridesPending || cursor.relaxedHeld.size > 0) {
+        return true;
       }
-      return cursor.seq < endSeq || cursor.overridesPending;
+      return relaxedCandidates(cursor, settings).length > 0;
     };
     return {
       nextMessage(now: number): PexMessage | undefined {
@@ -383,6 +509,8 @@ export function createSwarmTimeline(options?: PexOutboundOptions): SwarmTimeline
         cursor.overridesPending = false;
         cursor.settleSeq = NEVER;
         cursor.sentSinceReset = false;
+        cursor.relaxedHeld.clear();
+        cursor.told.clear();
       },
       leave() {
         if (cursor.left) return;
@@ -390,6 +518,8 @@ export function createSwarmTimeline(options?: PexOutboundOptions): SwarmTimeline
         cursorCount--;
         stopReading(cursor);
         cursor.overrides.clear();
+        cursor.relaxedHeld.clear();
+        cursor.told.clear();
       },
       setRemote(remote) {
         assertOptionalPeerKey(remote, 'remote');
@@ -423,15 +553,21 @@ export function createSwarmTimeline(options?: PexOutboundOptions): SwarmTimeline
       const key = toConnectedPeerKey(peer, 'peer');
       const flags = peer.flags ?? 0;
       const prev = live.get(key);
+      // Connected again: no longer a recently disconnected contact.
+      departed?.remove(key);
       if (prev === flags) return;
+      if (prev === undefined) liveCount[peerKeyFamily(key)]++;
       live.set(key, flags);
       append(key, prev);
     },
-    disconnected(peer) {
+    disconnected(peer, how) {
       const key = toPeerKey(peer, 'peer');
+      const qualifies = assertDeparture(how);
       const prev = live.get(key);
       if (prev === undefined) return;
       live.delete(key);
+      liveCount[peerKeyFamily(key)]--;
+      if (qualifies) departed?.add(key, prev);
       append(key, prev);
     },
     join,

@@ -7,7 +7,8 @@ import { expect, test } from '@jest/globals';
 // src/index.ts; scripts/count-public-names.mjs counts both):
 // AddedPeer, AddressFamily, CompactPeer, DecodedPexMessage, InboundPeer, InboundResult,
 // InboundView, InboundViewOptions, OutboundTracker, PeerKey, PexDecodeReason, PexFlags, PexLimits,
-// PexMessage, PexOutbound, PexOutboundOptions, PexViolation, SwarmTimeline, SwarmTimelineCursor.
+// PexMessage, PexOutbound, PexOutboundOptions, PexViolation, RelayIndex, RelayIndexOptions,
+// SwarmTimeline, SwarmTimelineCursor.
 const PUBLIC_VALUES = [
   'DEFAULT_PEX_LIMITS',
   'PEX_DECODE_REASONS',
@@ -19,6 +20,7 @@ const PUBLIC_VALUES = [
   'PexDecodeError',
   'createInboundView',
   'createOutboundTracker',
+  'createRelayIndex',
   'createSwarmTimeline',
   'decodeCompactPeers',
   'decodePexFlags',

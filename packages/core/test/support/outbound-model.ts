@@ -13,6 +13,39 @@ export interface ModelSettings {
   readonly firstMessageMaxAdded: number;
   readonly maxAddedPerMessage: number;
   readonly maxDroppedPerMessage: number;
+  /** BEP 11's relaxation, when the subject has it on. */
+  readonly relaxation?: { readonly livePeersBelow: number; readonly maxDeparted: number };
+}
+
+/**
+ * The qualifying departures of a swarm as the model sees them (BEP 11, "Filling underpopulated
+ * lists"): the newest one of each peer we are not connected to again, numbered in order. Shared by
+ * every remote of one subject; the test reports each `connected` and qualifying `disconnected`.
+ */
+export class DepartureModel {
+  /** Serial of the newest qualifying departure of each peer not connected again. */
+  readonly latest = new Map<PeerKey, number>();
+  /** The serial of the newest departure so far (0: none). */
+  serial = 0;
+
+  connected(key: PeerKey): void {
+    this.latest.delete(key);
+  }
+
+  /** `key`, which was live, left for a qualifying reason. */
+  departed(key: PeerKey): void {
+    this.latest.set(key, ++this.serial);
+  }
+
+  /** How many departures of `key`'s family are newer than `key`'s. */
+  newerThan(key: PeerKey): number {
+    const own = this.latest.get(key) ?? 0;
+    let newer = 0;
+    for (const [other, serial] of this.latest) {
+      if (typeof other === typeof key && serial > own) newer++;
+    }
+    return newer;
+  }
 }
 
 /** A small pool of peers, so that random commands hit the same peers again and again. */
@@ -55,10 +88,17 @@ export class RemoteModel {
   lastSentAt = Number.NEGATIVE_INFINITY;
   sentSinceReset = false;
   remote: PeerKey | undefined;
+  /** Peers the previous message added though we were not connected to them (the relaxation). */
+  relaxedLast = new Set<PeerKey>();
+  /** Peers added that way so far, for tests to see the relaxation at work. */
+  relaxedCount = 0;
+  /** For each peer dropped to this remote: the newest departure serial at that moment. */
+  readonly droppedAt = new Map<PeerKey, number>();
 
   constructor(
     readonly settings: ModelSettings,
     remote?: PeerKey,
+    readonly departures?: DepartureModel,
   ) {
     this.remote = remote;
   }
@@ -96,14 +136,21 @@ export class RemoteModel {
     }
 
     const seen = new Set<PeerKey>();
+    const relaxed = new Set<PeerKey>();
     for (const peer of [...message.added, ...message.added6]) {
       const key = keyOf(peer);
       expect(seen.has(key)).toBe(false);
       seen.add(key);
       expect(key).not.toBe(this.remote);
-      // Only peers we are connected to, with their current flags, and never what it already holds.
-      expect(live.get(key)).toBe(peer.flags);
+      // Never what it already holds.
       expect(this.view.get(key)).not.toBe(peer.flags);
+      // Only peers we are connected to, with their current flags, unless the relaxation adds a
+      // peer we are not connected to.
+      if (live.has(key)) expect(live.get(key)).toBe(peer.flags);
+      else {
+        this.checkRelaxed(key, live);
+        relaxed.add(key);
+      }
     }
     for (const peer of [...message.dropped, ...message.dropped6]) {
       const key = keyOf(peer);
@@ -112,19 +159,62 @@ export class RemoteModel {
       expect(this.view.has(key)).toBe(true);
       expect(live.has(key) && key !== this.remote).toBe(false);
     }
+    // BEP 11: relaxed peers "must be dropped with the next PEX message", unless we are connected
+    // to them again by then (they are ordinary advertised peers then).
+    const droppedNow = new Set([...message.dropped, ...message.dropped6].map(keyOf));
+    for (const key of this.relaxedLast) {
+      expect(droppedNow.has(key) || (live.has(key) && key !== this.remote)).toBe(true);
+    }
+    if (relaxed.size > 0) {
+      const relaxation = this.settings.relaxation as NonNullable<ModelSettings['relaxation']>;
+      // At most maxDeparted per family, and no more than the next message can drop.
+      for (const family of ['number', 'string']) {
+        const ofFamily = [...relaxed].filter((key) => typeof key === family).length;
+        expect(ofFamily).toBeLessThanOrEqual(relaxation.maxDeparted);
+      }
+      expect(relaxed.size).toBeLessThanOrEqual(settings.maxDroppedPerMessage);
+    }
 
-    for (const peer of [...message.dropped, ...message.dropped6]) this.view.delete(keyOf(peer));
+    for (const peer of [...message.dropped, ...message.dropped6]) {
+      this.view.delete(keyOf(peer));
+      this.droppedAt.set(keyOf(peer), this.departures?.serial ?? 0);
+    }
     for (const peer of [...message.added, ...message.added6]) {
       this.view.set(keyOf(peer), peer.flags ?? 0);
     }
+    this.relaxedLast = relaxed;
+    this.relaxedCount += relaxed.size;
     this.lastSentAt = now;
     this.sentSinceReset = true;
+  }
+
+  /**
+   * A peer added though we are not connected to it: only BEP 11's relaxation may do that, for a
+   * peer that left for a qualifying reason since it was last dropped to this remote, among the
+   * newest `maxDeparted` departures of its family, while that family has fewer than
+   * `livePeersBelow` live peers, and never while the remote holds it.
+   */
+  checkRelaxed(key: PeerKey, live: ReadonlyMap<PeerKey, number>): void {
+    const relaxation = this.settings.relaxation;
+    const departures = this.departures;
+    expect(relaxation).toBeDefined();
+    expect(departures).toBeDefined();
+    if (relaxation === undefined || departures === undefined) return;
+    expect(this.view.has(key)).toBe(false);
+    const liveInFamily = [...live.keys()].filter((other) => typeof other === typeof key).length;
+    expect(liveInFamily).toBeLessThan(relaxation.livePeersBelow);
+    const serial = departures.latest.get(key);
+    expect(serial).toBeDefined();
+    expect(serial as number).toBeGreaterThan(this.droppedAt.get(key) ?? 0);
+    expect(departures.newerThan(key)).toBeLessThan(relaxation.maxDeparted);
   }
 
   /** The sender forgot what it sent; the model's remote forgets too (a new session). */
   reset(): void {
     this.view.clear();
     this.sentSinceReset = false;
+    this.relaxedLast = new Set();
+    this.droppedAt.clear();
   }
 }
 
