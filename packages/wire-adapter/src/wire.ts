@@ -30,7 +30,12 @@ export interface PexWire {
    * The remote's pieces (bittorrent-protocol's BitField), read by the swarm helper on the wire's
    * `bitfield`, `have` and `have-all` events to tell when the remote becomes a seed.
    */
-  readonly peerPieces?: { get(index: number): boolean; readonly buffer?: Uint8Array };
+  readonly peerPieces?: {
+    /** True if the remote has piece `index`. */
+    get(index: number): boolean;
+    /** The bits, high bit of byte 0 first: no piece is set past its end. */
+    readonly buffer?: Uint8Array;
+  };
   /** Runs `listener` once when the wire closes or finishes: the session is then destroyed. */
   once(event: 'close' | 'finish', listener: () => void): unknown;
   /**
