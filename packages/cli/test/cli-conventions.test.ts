@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { describe, expect, test } from '@jest/globals';
 import { main } from '@pex/cli';
+import { bytesOf, hex } from '@pex/test-support';
 import { run } from './support/run-cli.js';
 
 const packageVersion = (
@@ -12,8 +13,6 @@ const packageVersion = (
   }
 ).version;
 const bin = new URL('../dist/bin.js', import.meta.url).pathname;
-const bytesOf = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
-const hexOf = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 
 /** Runs the built binary with `input` on its stdin; never rejects. */
 function runBin(
@@ -122,7 +121,7 @@ describe('a payload with the extended-message id byte in front', () => {
     [0x00, '0x00'],
     [0x14, '0x14'],
   ])('id %d: the error says so, exit 1', async (id, shown) => {
-    const withId = hexOf(Uint8Array.from([id, ...payload]));
+    const withId = hex(Uint8Array.from([id, ...payload]));
     const human = await run(['decode', withId]);
     expect(human.code).toBe(1);
     expect(human.err[0]).toMatch(/^invalid PEX payload: /);
@@ -138,13 +137,13 @@ describe('a payload with the extended-message id byte in front', () => {
   });
 
   test('a truncated one too (01 d5:added)', async () => {
-    const { code, err } = await run(['decode', hexOf(bytesOf('\x01d5:added'))]);
+    const { code, err } = await run(['decode', hex(bytesOf('\x01d5:added'))]);
     expect(code).toBe(1);
     expect(err[1]).toMatch(/extended-message id byte \(0x01\)/);
   });
 
   test('the payload itself decodes, and other invalid payloads get no hint', async () => {
-    expect((await run(['decode', hexOf(payload)])).code).toBe(0);
+    expect((await run(['decode', hex(payload)])).code).toBe(0);
     const other = await run(['decode', '--json', '6c65']);
     expect(other.code).toBe(1);
     expect(JSON.parse(other.out[0] as string)).not.toHaveProperty('hint');

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, test } from '@jest/globals';
+import { hex } from '@pex/test-support';
 import { GOLDEN_MESSAGES } from '../../core/test/fixtures/golden-messages.js';
 import { HOSTILE_PAYLOADS } from '../../core/test/fixtures/hostile-payloads.js';
-import { hex } from '../../core/test/support/bytes.js';
 import { expectUsageError, run } from './support/run-cli.js';
 
 describe('pex decode', () => {

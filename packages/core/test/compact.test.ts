@@ -9,8 +9,9 @@ import {
   PexDecodeError,
   peerKey,
 } from '@pex/core';
+import { bytesOf } from '@pex/test-support';
 import fc from 'fast-check';
-import { bytesOf, plainPeer } from './support/bytes.js';
+import { plainPeer } from './support/bytes.js';
 
 /** BEP 11: 4 address bytes + 2 port bytes per IPv4 peer, 16 + 2 per IPv6 peer. */
 const PEER_BYTES = { 4: 6, 6: 18 } as const;

@@ -6,11 +6,12 @@ import {
   encodePexMessage,
   type PexMessage,
 } from '@pex/core';
+import { hex } from '@pex/test-support';
 import bencode from 'bencode';
 import fc from 'fast-check';
 // A relative import: @pex/arbitraries depends on @pex/core, so core cannot list it as a dependency.
 import { arbitraryPexMessage, arbitraryPexPayload } from '../../arbitraries/src/index.js';
-import { hex, plainMessage } from './support/bytes.js';
+import { plainMessage } from './support/bytes.js';
 
 const withDefaultFlags = (message: PexMessage) => ({
   added: message.added.map((p) => ({ ...p, flags: p.flags ?? 0 })),

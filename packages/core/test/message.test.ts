@@ -1,8 +1,9 @@
 import { describe, expect, test } from '@jest/globals';
 import { type CompactPeer, decodePexMessage, encodePexMessage, type PexMessage } from '@pex/core';
+import { hex } from '@pex/test-support';
 import bencode from 'bencode';
 import { GOLDEN_MESSAGES } from './fixtures/golden-messages.js';
-import { hex, plainMessage } from './support/bytes.js';
+import { plainMessage } from './support/bytes.js';
 
 const v4 = (
   a: number,

@@ -5,6 +5,7 @@ import { describe, expect, test } from '@jest/globals';
 import { type CompactPeer, encodePexMessage } from '@pex/core';
 import { classifyPeer, createPexSession, type PexRefusal } from '@pex/events';
 import { parseIpAddress, readPeerAddress } from '@pex/events/internal';
+import { createFakeTime } from '@pex/test-support';
 import fc from 'fast-check';
 import ipaddr from 'ipaddr.js';
 import {
@@ -14,7 +15,6 @@ import {
   ipv4RangeOf,
   ipv6RangeOf,
 } from '../src/address-range.js';
-import { createFakeTime } from './support/fake-time.js';
 
 // The session finds each received peer's range from its address integers, through our own
 // table of special-purpose subnets (address-range.ts). These tests hold it to what ipaddr.js

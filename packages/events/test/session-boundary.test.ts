@@ -3,8 +3,8 @@ import { encodePexMessage } from '@pex/core';
 import { DEFAULT_SEND_INTERVAL_MS } from '@pex/core/internal';
 import { createPexSession, type PexSession, type PexSessionOptions } from '@pex/events';
 import { FIRST_MESSAGE_DELAY_MS } from '@pex/events/internal';
+import { createFakeTime } from '@pex/test-support';
 import fc from 'fast-check';
-import { createFakeTime } from './support/fake-time.js';
 import { createOutbox, listOf, message, nth, record } from './support/record.js';
 
 // What the session says about the peers it leaves out (`refused`, counters), and how it follows

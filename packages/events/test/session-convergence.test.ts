@@ -2,8 +2,8 @@ import { describe, expect, test } from '@jest/globals';
 import { DEFAULT_SEND_INTERVAL_MS } from '@pex/core/internal';
 import { createPexSession, type PexSession } from '@pex/events';
 import { FIRST_MESSAGE_DELAY_MS, stringifyPeerAddress } from '@pex/events/internal';
+import { createFakeTime } from '@pex/test-support';
 import fc from 'fast-check';
-import { createFakeTime } from './support/fake-time.js';
 import { nth } from './support/record.js';
 
 // Public unicast addresses (the default policy refuses documentation ranges), both families.

@@ -3,8 +3,8 @@ import type { PexOutbound } from '@pex/core';
 import { DEFAULT_SEND_INTERVAL_MS } from '@pex/core/internal';
 import { createPexSession, type PexSession, type PexTimers } from '@pex/events';
 import { FIRST_MESSAGE_DELAY_MS } from '@pex/events/internal';
+import { createFakeTime, type FakeTime } from '@pex/test-support';
 import fc from 'fast-check';
-import { createFakeTime, type FakeTime } from './support/fake-time.js';
 import { createOutbox, message, record } from './support/record.js';
 
 // An injected outbound is the caller's code: the session must not trust it to keep the

@@ -15,7 +15,7 @@ import {
   parsePeerAddress,
 } from '@pex/events';
 import { FIRST_MESSAGE_DELAY_MS, MAX_LOCAL_ADDRESSES } from '@pex/events/internal';
-import { createFakeTime, type FakeTime } from './support/fake-time.js';
+import { createFakeTime, type FakeTime } from '@pex/test-support';
 import { createOutbox, listOf, message, nth, record } from './support/record.js';
 
 const INTERVAL_MS = DEFAULT_SEND_INTERVAL_MS;

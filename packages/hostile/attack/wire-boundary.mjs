@@ -11,6 +11,8 @@
 // error.
 import { once } from 'node:events';
 import { createServer } from 'node:net';
+import { createCountingTimers } from '@pex/test-support/counting-timers';
+import { activeCounts, heapUsed } from '@pex/test-support/process';
 import { createPexSwarm, utPex } from '@pex/wire-adapter';
 import Wire from 'bittorrent-protocol';
 import {
@@ -39,41 +41,6 @@ const VICTIM_PEER_ID = Buffer.from('-PXVICT-000000000000', 'latin1').toString('h
 const FAST = { intervalMs: 300, firstMessageDelayMs: 0 };
 let attackerSerial = 0;
 const nextPeerId = () => peerIdHex(++attackerSerial);
-
-/** setTimeout / clearTimeout that count the timers still pending (as soak.mjs does). */
-function createCountingTimers() {
-  const pending = new Set();
-  return {
-    pending,
-    timers: {
-      setTimeout(callback, delayMs) {
-        const handle = setTimeout(() => {
-          pending.delete(handle);
-          callback();
-        }, delayMs);
-        handle.unref();
-        pending.add(handle);
-        return handle;
-      },
-      clearTimeout(handle) {
-        pending.delete(handle);
-        clearTimeout(handle);
-      },
-    },
-  };
-}
-
-function heapUsed() {
-  globalThis.gc?.();
-  globalThis.gc?.();
-  return process.memoryUsage().heapUsed;
-}
-
-function activeCounts() {
-  const counts = {};
-  for (const kind of process.getActiveResourcesInfo()) counts[kind] = (counts[kind] ?? 0) + 1;
-  return counts;
-}
 
 const errorText = (error) => String(error?.message ?? error).slice(0, 160);
 

@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { bytesOf as concat } from '@pex/test-support/bytes';
 import { startCoverage } from './coverage.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -117,16 +118,6 @@ const NUMBERS = [
   '999999999',
   '2147483648',
 ];
-
-function concat(...parts) {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
 
 /** One random mutation of `input` (never modified in place). */
 function mutateOnce(input, random, corpus, maxLen) {

@@ -12,6 +12,8 @@
 import { once } from 'node:events';
 import { createServer, connect as netConnect } from 'node:net';
 import { encodePexMessage } from '@pex/core';
+import { createCountingTimers } from '@pex/test-support/counting-timers';
+import { activeCounts, heapUsed } from '@pex/test-support/process';
 import { createPexSwarm, utPex } from '@pex/wire-adapter';
 import Wire from 'bittorrent-protocol';
 
@@ -51,29 +53,6 @@ function createRandom(seed) {
   };
 }
 
-/** setTimeout / clearTimeout that count the timers still pending: a PexTimers for sessions. */
-function createCountingTimers() {
-  const pending = new Set();
-  return {
-    pending,
-    timers: {
-      setTimeout(callback, delayMs) {
-        const handle = setTimeout(() => {
-          pending.delete(handle);
-          callback();
-        }, delayMs);
-        handle.unref();
-        pending.add(handle);
-        return handle;
-      },
-      clearTimeout(handle) {
-        pending.delete(handle);
-        clearTimeout(handle);
-      },
-    },
-  };
-}
-
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const INFO_HASH = '0123456789abcdef0123456789abcdef01234567';
 const peerId = (n) =>
@@ -94,18 +73,6 @@ const HOSTILE = [
   ascii('d7:added.f0:7:added.f0:e'),
   Uint8Array.from([...ascii('d8:dropped636018:'), ...new Uint8Array(36018).fill(7), 0x65]),
 ];
-
-function heapUsed() {
-  globalThis.gc?.();
-  globalThis.gc?.();
-  return process.memoryUsage().heapUsed;
-}
-
-function activeCounts() {
-  const counts = {};
-  for (const kind of process.getActiveResourcesInfo()) counts[kind] = (counts[kind] ?? 0) + 1;
-  return counts;
-}
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));

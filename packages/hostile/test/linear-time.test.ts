@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { decodePexMessage, isPexDecodeError, type PexLimits } from '@pex/core';
+import { bytesOf } from '@pex/test-support';
 
 // Decoding cost must grow linearly with the input, whatever its shape. Each shape is decoded at
 // N and 4N bytes; the ratio of the median CPU times must stay below 8 (linear is about 4,
@@ -119,13 +120,7 @@ function compactLists(
     }
   }
   parts.push(ascii('e'));
-  const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    bytes.set(part, at);
-    at += part.length;
-  }
-  return bytes;
+  return bytesOf(...parts);
 }
 
 /** Decodes and touches every peer (addresses are built on first access), as a receiver would. */

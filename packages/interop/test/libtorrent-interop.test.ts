@@ -9,6 +9,7 @@ import { createInboundView, decodePexMessage as decodeWithCore } from '@pex/core
 import { DEFAULT_SEND_INTERVAL_MS } from '@pex/core/internal';
 import { createPexSession } from '@pex/events';
 import { FIRST_MESSAGE_DELAY_MS } from '@pex/events/internal';
+import { createFakeTime, expectNothingFlagged } from '@pex/test-support';
 import { createPexSwarm, type PexWire, utPex } from '@pex/wire-adapter';
 import Wire from 'bittorrent-protocol';
 import {
@@ -35,12 +36,7 @@ import {
   rotateContacts,
 } from './support/our-wire.js';
 import { decodePexMessage, type PexContact } from './support/pex-message.js';
-import {
-  createFakeTime,
-  findLibtorrentFloodTrip,
-  gapsOf,
-  maxInWindow,
-} from './support/pex-timing.js';
+import { findLibtorrentFloodTrip, gapsOf, maxInWindow } from './support/pex-timing.js';
 import { useHarness } from './support/use-harness.js';
 import { waitUntil } from './support/wait-until.js';
 import {
@@ -86,13 +82,6 @@ function expectedFromRaw(contacts: readonly PexContact[], family: 4 | 6, self: E
     .filter((c) => !sameEndpoint(c, self))
     .map((c) => ({ address: c.address, port: c.port, family, flags: c.flags }))
     .sort(byEndpoint);
-}
-
-function expectNothingFlagged(wire: OurWire): void {
-  expect(wire.violations).toEqual([]);
-  expect(wire.invalid).toEqual([]);
-  expect(wire.warnings).toEqual([]);
-  expect(wire.adapterWarnings).toEqual([]);
 }
 
 function ms(x: number): string {

@@ -11,6 +11,7 @@
 // message to us at once - the same function as the timer, without a 90 s wait.
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { createPexSession } from '@pex/events';
+import { createFakeTime, expectNothingFlagged, isProcessAlive } from '@pex/test-support';
 import {
   byEndpoint,
   formatEndpoint,
@@ -19,11 +20,9 @@ import {
   reportedPeers,
 } from './support/our-wire.js';
 import { decodePexMessage } from './support/pex-message.js';
-import { createFakeTime } from './support/pex-timing.js';
 import { waitUntil } from './support/wait-until.js';
 import { listenForHandshakes } from './support/wire.js';
 import {
-  isProcessAlive,
   requireTransmissionOrSkip,
   startTransmission,
   type TransmissionHarness,
@@ -61,13 +60,6 @@ function contactOf(wire: OurWire) {
 /** `wire`'s listen contact as the independent decoder reads it from `added`/`added6`. */
 function rawContactOf(wire: OurWire) {
   return { address: wire.self.address, port: wire.self.port, flags: 0 };
-}
-
-function expectNothingFlagged(wire: OurWire): void {
-  expect(wire.violations).toEqual([]);
-  expect(wire.invalid).toEqual([]);
-  expect(wire.warnings).toEqual([]);
-  expect(wire.adapterWarnings).toEqual([]);
 }
 
 /**

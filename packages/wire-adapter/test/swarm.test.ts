@@ -9,6 +9,7 @@ import { createServer, connect as netConnect, type Server, type Socket } from 'n
 import { afterEach, beforeEach, describe, expect, jest, test } from '@jest/globals';
 import { decodePexMessage, type PexMessage } from '@pex/core';
 import { readPeerAddress, stringifyPeerAddress } from '@pex/events/internal';
+import { createFakeTime, type FakeTime } from '@pex/test-support';
 import {
   createPexSwarm,
   type PexSwarm,
@@ -20,7 +21,6 @@ import {
 } from '@pex/wire-adapter';
 import Wire from 'bittorrent-protocol';
 import utPexNpm, { type UtPex as NpmUtPex } from 'ut_pex';
-import { createFakeTime, type FakeTime } from '../../events/test/support/fake-time.js';
 import { extendedHandshakeOf, flushIo, INFO_HASH, pipeWires, waitForIo } from './support/wires.js';
 
 const FIRST_MESSAGE_MS = 1_500;

@@ -5,10 +5,10 @@ import {
   PEX_FLAG_REACHABLE,
   PEX_FLAG_UPLOAD_ONLY,
 } from '@pex/core';
+import { createFakeTime } from '@pex/test-support';
 import { type UtPexExtension, type UtPexFlags, utPex } from '@pex/wire-adapter';
 import { toUtPexFlags } from '@pex/wire-adapter/internal';
 import type Wire from 'bittorrent-protocol';
-import { createFakeTime } from '../../events/test/support/fake-time.js';
 import { pipeWires, tcpWires, waitUntil } from './support/wires.js';
 
 const pex = (wire: Wire) => (wire as unknown as { ut_pex: UtPexExtension }).ut_pex;

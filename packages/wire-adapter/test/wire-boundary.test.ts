@@ -4,6 +4,7 @@
 // wire sends back is parsed frame by frame, so a PEX message under any id is seen.
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { decodePexMessage, encodePexMessage, type PexMessage } from '@pex/core';
+import { bytesOf, createFakeTime, type FakeTime } from '@pex/test-support';
 import {
   createPexSwarm,
   type PexSwarmRefusedEvent,
@@ -12,9 +13,8 @@ import {
   utPex,
 } from '@pex/wire-adapter';
 import type Wire from 'bittorrent-protocol';
-import { createFakeTime, type FakeTime } from '../../events/test/support/fake-time.js';
 import { listOf, message } from '../../events/test/support/record.js';
-import { bytesOf, createRawRemote, extendedFrame } from './support/raw-remote.js';
+import { createRawRemote, extendedFrame } from './support/raw-remote.js';
 import { flushIo } from './support/wires.js';
 
 const INTERVAL_MS = 1_000;

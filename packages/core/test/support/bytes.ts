@@ -1,15 +1,4 @@
-/** Concatenates ASCII text and raw byte values into one payload, for readable golden bytes. */
-export function bytesOf(...parts: (string | readonly number[])[]): Uint8Array {
-  const out: number[] = [];
-  for (const part of parts) {
-    if (typeof part === 'string') {
-      for (let i = 0; i < part.length; i++) out.push(part.charCodeAt(i));
-    } else {
-      out.push(...part);
-    }
-  }
-  return Uint8Array.from(out);
-}
+// Views of core's values for equality checks (bytesOf and hex are in @pex/test-support).
 
 /** Repeats `unit` `times` times. */
 export function repeat(unit: readonly number[], times: number): number[] {
@@ -36,9 +25,4 @@ export function plainMessage(message: {
     dropped: message.dropped.map(plainPeer),
     dropped6: message.dropped6.map(plainPeer),
   };
-}
-
-/** Hex of a byte array, for readable failure output. */
-export function hex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }

@@ -1,6 +1,5 @@
-// Timing helpers for the flood-rule and cadence tests: a deterministic clock + timers pair for
-// @pex/events sessions, and libtorrent's inbound flood rule as a model.
-import type { PexClock, PexTimers } from '@pex/events';
+// Timing helpers for the flood-rule and cadence tests: libtorrent's inbound flood rule as a
+// model (the fake clock + timers pair is createFakeTime of @pex/test-support).
 
 /**
  * libtorrent 2.0 (src/ut_pex.cpp, `on_extended`) remembers when the last 6 PEX messages
@@ -45,54 +44,4 @@ export function maxInWindow(arrivalsMs: readonly number[], windowMs: number): nu
 /** Gaps between consecutive times. */
 export function gapsOf(timesMs: readonly number[]): number[] {
   return timesMs.slice(1).map((t, i) => t - (timesMs[i] as number));
-}
-
-export interface FakeTime {
-  readonly clock: PexClock;
-  readonly timers: PexTimers;
-  now(): number;
-  /** Moves time forward by `ms`, running due timers in order with the clock at their due time. */
-  advance(ms: number): void;
-  /** Timers set and not yet run or cleared. */
-  pending(): number;
-}
-
-/** A clock that moves only through `advance`, and timers that run only then. */
-export function createFakeTime(start = 0): FakeTime {
-  let now = start;
-  let nextId = 1;
-  const pending = new Map<number, { at: number; callback: () => void }>();
-  const earliest = () => {
-    let best: [number, { at: number; callback: () => void }] | undefined;
-    for (const entry of pending) {
-      if (best === undefined || entry[1].at < best[1].at) best = entry;
-    }
-    return best;
-  };
-  return {
-    clock: { now: () => now },
-    timers: {
-      setTimeout(callback, delayMs) {
-        const id = nextId++;
-        pending.set(id, { at: now + delayMs, callback });
-        return id;
-      },
-      clearTimeout(handle) {
-        pending.delete(handle as number);
-      },
-    },
-    now: () => now,
-    advance(ms) {
-      const until = now + ms;
-      for (let guard = 0; guard < 100_000; guard++) {
-        const next = earliest();
-        if (next === undefined || next[1].at > until) break;
-        pending.delete(next[0]);
-        now = Math.max(now, next[1].at);
-        next[1].callback();
-      }
-      now = until;
-    },
-    pending: () => pending.size,
-  };
 }

@@ -1,6 +1,7 @@
 // One libtorrent harness per describe block: started before its tests, closed after them (and
 // checked gone), with what each test opens closed after that test.
 import { afterAll, afterEach, beforeAll, expect } from '@jest/globals';
+import { isProcessAlive } from '@pex/test-support';
 import {
   type HarnessSession,
   type LibtorrentHarness,
@@ -111,13 +112,4 @@ export function useHarness(
     },
   };
   return fixture;
-}
-
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }

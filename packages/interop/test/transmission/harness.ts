@@ -168,17 +168,6 @@ export function makeTorrent(pieces: number): {
   return { metainfo, infoHash, name, size };
 }
 
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-export { isProcessAlive };
-
 /**
  * Starts transmission-daemon in the foreground with a fresh config dir, waits for its RPC, adds
  * the made-up torrent and waits until it is downloading (status 4) with nothing on disk.

@@ -107,11 +107,5 @@ export async function startClient(
   };
 }
 
-/** Waits until `predicate()` holds, polling every 10 ms, for at most `timeoutMs`. */
-export async function waitUntil(predicate: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+/** Waits until `predicate()` holds (polling), for at most `timeoutMs`. */
+export { waitUntil } from '@pex/test-support';

@@ -1,26 +1,11 @@
 // A remote written byte by byte: frames fed straight into a real bittorrent-protocol 5 wire (its
 // writable side is what a socket pipes into), and the frames the wire sends back parsed here.
 // Hand-made extended handshakes reach the wire exactly as a hostile peer's would.
+import { bytesOf } from '@pex/test-support';
 import Wire from 'bittorrent-protocol';
 import { INFO_HASH } from './wires.js';
 
 const encoder = new TextEncoder();
-
-/** Bytes of `parts`, strings as UTF-8. */
-export function bytesOf(
-  ...parts: readonly (string | Uint8Array | readonly number[])[]
-): Uint8Array {
-  const chunks = parts.map((part) =>
-    typeof part === 'string' ? encoder.encode(part) : Uint8Array.from(part),
-  );
-  const out = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
-}
 
 /** One length-prefixed extended message (BEP 10: message id 20, then the extension id). */
 export function extendedFrame(extId: number, payload: Uint8Array): Uint8Array {

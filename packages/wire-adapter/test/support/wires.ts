@@ -117,14 +117,8 @@ export async function tcpWires(
   };
 }
 
-/** Waits until `predicate()` holds, polling every 5 ms, for at most `timeoutMs`. */
-export async function waitUntil(predicate: () => boolean, timeoutMs = 3_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+/** Waits until `predicate()` holds (polling), for at most `timeoutMs`. */
+export { waitUntil } from '@pex/test-support';
 
 /**
  * Lets pending I/O run: `rounds` turns of setImmediate (which jest's fake timers leave real), so

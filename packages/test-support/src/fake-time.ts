@@ -1,4 +1,17 @@
-import type { PexClock, PexTimers } from '@pex/events';
+// A deterministic clock + timers pair for sessions and adapters under test. Typed by shape (a
+// clock with `now`, timers with `setTimeout`/`clearTimeout`) so this package needs no library
+// package: the result fits @pex/events' PexClock and PexTimers.
+
+/** A clock: milliseconds, moved only by the test. */
+export interface FakeClock {
+  now(): number;
+}
+
+/** setTimeout / clearTimeout that run only when the test advances time. */
+export interface FakeTimers {
+  setTimeout(callback: () => void, delayMs: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
 
 interface PendingTimer {
   readonly id: number;
@@ -12,8 +25,8 @@ interface PendingTimer {
  * needs to check the "one timer at most" and "nothing left behind" promises.
  */
 export interface FakeTime {
-  readonly clock: PexClock;
-  readonly timers: PexTimers;
+  readonly clock: FakeClock;
+  readonly timers: FakeTimers;
   now(): number;
   /** Moves time forward by `ms`, running every timer that falls due on the way. */
   advance(ms: number): void;
@@ -27,6 +40,11 @@ export interface FakeTime {
 
 const MAX_TIMERS_PER_ADVANCE = 100_000;
 
+/**
+ * A clock at `start` ms and timers that run only in `advance`.
+ * @throws RangeError from `setTimeout` when the delay is negative or NaN; Error from `advance`
+ * when timers keep firing (a timer re-arming itself without time passing).
+ */
 export function createFakeTime(start = 0): FakeTime {
   let now = start;
   let nextId = 1;
@@ -47,7 +65,7 @@ export function createFakeTime(start = 0): FakeTime {
     return best;
   };
 
-  const timers: PexTimers = {
+  const timers: FakeTimers = {
     setTimeout(callback, delayMs) {
       if (!(delayMs >= 0)) throw new RangeError(`fake setTimeout: bad delay ${delayMs}`);
       const id = nextId++;
