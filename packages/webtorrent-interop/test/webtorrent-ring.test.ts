@@ -120,11 +120,10 @@ test.concurrent(
 );
 
 // b) ut_pex 5.0.2 with the app code it needs (start() and addPeer()/dropPeer() of every other
-// wire's listen address): two 65 s rounds, about 132 s. Opt-in: PEX_WEBTORRENT_BASELINE=1.
-const baseline =
-  process.env.PEX_WEBTORRENT_BASELINE === '1' ? test.concurrent : test.concurrent.skip;
-baseline(
-  'baseline (PEX_WEBTORRENT_BASELINE=1): ut_pex 5.0.2 plus hand-written advertising, time until a ring of 6 knows itself',
+// wire's listen address): two 65 s rounds, about 132 s. It runs beside the other rings, so the
+// file takes as long as this one.
+test.concurrent(
+  'baseline: ut_pex 5.0.2 plus hand-written advertising, time until a ring of 6 knows itself',
   async () => {
     const result = await ring(
       'baseline with app code',
@@ -147,7 +146,7 @@ baseline(
 );
 
 // c) The point of @pex/ut_pex: alias it as ut_pex and WebTorrent, unchanged and with no app
-// code, has working PEX. Fails until @pex/ut_pex advertises on its own.
+// code, has working PEX.
 test.concurrent(
   'alias: with ut_pex aliased to @pex/ut_pex and no app code, a ring of 6 learns every listen address through PEX within 160 s, finishes the download, and reports a client that leaves as dropped within 80 s',
   async () => {
