@@ -59,6 +59,59 @@ export const DEFAULT_INBOUND_MAX_ADDED_PER_MESSAGE = 100;
 export const DEFAULT_INBOUND_MAX_DROPPED_PER_MESSAGE = 500;
 
 /**
+ * Default most candidates a candidate pool holds (IPv4 + IPv6). An application dials a few
+ * hundred peers per torrent at most (libtorrent keeps 200 connections per torrent by default);
+ * 1 000 leaves a choice five times that, at a few hundred bytes per candidate.
+ */
+export const DEFAULT_POOL_MAX_CANDIDATES = 1_000;
+
+/**
+ * Default share of the pool one source may vote for, as a divisor of `maxCandidates`: a tenth,
+ * so filling the pool takes at least ten remotes. BEP 11: "a client should avoid taking all its
+ * connection candidates from a single PEX source".
+ */
+export const DEFAULT_POOL_SOURCE_SHARE_DIVISOR = 10;
+
+/**
+ * Default most sources (connections) a candidate pool tracks: libtorrent keeps 200 connections
+ * per torrent by default, so every connection of such a torrent can vote.
+ */
+export const DEFAULT_POOL_MAX_SOURCES = 200;
+
+/**
+ * Default most sources remembered per candidate. The ordering ranks by the number of
+ * independent sources; beyond 8, one more report says little, and each vote costs memory.
+ */
+export const DEFAULT_POOL_MAX_SOURCES_PER_CANDIDATE = 8;
+
+/**
+ * Default most candidates per subnet (/24 for IPv4, /48 for IPv6): one operator or one
+ * adversary usually holds a whole /24 or /48, and BEP 11 points to spreading "connection
+ * attempts over many subnets, thus reducing the impact on any potential victim subnet".
+ */
+export const DEFAULT_POOL_MAX_CANDIDATES_PER_SUBNET = 4;
+
+/**
+ * One port per IP address. BEP 11: "Duplicate IP addresses (e.g. with different ports) should be
+ * ignored".
+ */
+export const DEFAULT_POOL_MAX_PORTS_PER_ADDRESS = 1;
+
+/**
+ * Default life of a vote, ms: 30 minutes. A remote drops a peer when it disconnects from it, so
+ * a live vote is usually withdrawn long before; the bound is for remotes that never drop, or go
+ * quiet (30 times BEP 11's one message a minute).
+ */
+export const DEFAULT_POOL_MAX_AGE_MS = 30 * 60_000;
+
+/**
+ * Default time a handed-out candidate is not handed out again, ms: 10 minutes. It is being
+ * dialled or is connected; libtorrent waits at least a minute (min_reconnect_time, times the
+ * failures) before it tries a peer again.
+ */
+export const DEFAULT_POOL_HAND_OUT_WINDOW_MS = 10 * 60_000;
+
+/**
  * BEP 11, "Filling underpopulated lists": "the liveness requirement is relaxed if a client is
  * connected to less than 25 clients for a particular address family". The relaxation applies to
  * a family while it has fewer live peers than this.

@@ -359,9 +359,11 @@ function keyOf(peer: CompactPeer, family: AddressFamily): PeerKey {
 
 /**
  * An IPv4-mapped IPv6 key (`::ffff:a.b.c.d`) as the IPv4 key of the same host and port: a peer
- * is one peer whichever list it came in (dedup, the per-source cap, drops).
+ * is one peer whichever list it came in (dedup, the per-source cap, drops). Also used by the
+ * candidate pool.
+ * @internal
  */
-function unmapKey(key: string): PeerKey {
+export function unmapKey(key: string): PeerKey {
   for (let i = 0; i < 5; i++) if (key.charCodeAt(i) !== 0) return key;
   if (key.charCodeAt(5) !== 0xffff) return key;
   return (key.charCodeAt(6) * 0x10000 + key.charCodeAt(7)) * 0x10000 + key.charCodeAt(8);

@@ -20,6 +20,14 @@
 // flags, peer-key. State: inbound-view, outbound-tracker, pex-outbound, relay-index,
 // swarm-timeline. The default numbers, peer-key accessors and limit resolution that only sibling
 // packages need are in internal.ts.
+export {
+  type CandidatePool,
+  type CandidatePoolOptions,
+  type CandidateReportResult,
+  compareCandidates,
+  createCandidatePool,
+  type PoolCandidate,
+} from './candidate-pool.js';
 export { decodeCompactPeers, encodeCompactPeers } from './compact-peers.js';
 export { decodePexMessage } from './decode-message.js';
 export { encodePexMessage } from './encode-message.js';
@@ -50,6 +58,7 @@ export {
 export { DEFAULT_PEX_LIMITS } from './limits.js';
 export { createOutboundTracker, type OutboundTracker } from './outbound-tracker.js';
 export { formatPeerAddress, type PeerKey, peerKey } from './peer-key.js';
+export { peerPriority } from './peer-priority.js';
 export type { PexOutbound, PexOutboundOptions } from './pex-outbound.js';
 export { createRelayIndex, type RelayIndex, type RelayIndexOptions } from './relay-index.js';
 export {
