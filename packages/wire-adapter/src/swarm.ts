@@ -1,6 +1,11 @@
 import {
+  type CandidatePool,
+  type CandidatePoolOptions,
+  createCandidatePool,
+  createRelayIndex,
   createSwarmTimeline,
   PEX_FLAG_REACHABLE,
+  PEX_FLAG_SUPPORTS_HOLEPUNCH,
   type PeerKey,
   type PexOutboundOptions,
   peerKey,
@@ -12,6 +17,7 @@ import {
   type PexRefusedEvent,
   parsePeerAddress,
 } from '@pex/events';
+import { realClock } from '@pex/events/internal';
 import { EventEmitter } from 'eventemitter3';
 import { LateOutbound } from './late-outbound.js';
 import { type PeerFlagsWatch, watchPeerFlags } from './live-flags.js';
@@ -47,6 +53,12 @@ export interface PexSwarmOptions extends UtPexOptions {
   readonly caps?: Omit<PexOutboundOptions, 'intervalMs' | 'remote'>;
   /** Our listen port, written as `p` into each wire's extended handshake so peers can list us. */
   readonly listenPort?: number;
+  /**
+   * Keep a candidate pool (`swarm.candidates`) fed by every wire: its remote's `peer` and
+   * `dropped` events vote (the source is the wire), and a wire that closes takes its votes with
+   * it. Times are the sessions' `clock` (default `performance.now()`): give `take` the same.
+   */
+  readonly candidates?: CandidatePoolOptions;
   /**
    * The torrent's number of pieces (from its info dictionary), if known when the helper is made:
    * a remote whose pieces are all set (bitfield, or `have` up to the last one) is then advertised
@@ -123,10 +135,26 @@ export interface PexSwarm extends EventEmitter<PexSwarmEvents> {
    * @throws {RangeError} if `port` is not an integer 1..65535.
    */
   markReachable(address: string, port: number): boolean;
+  /**
+   * The wires whose remote currently advertises the peer at `address:port` with the holepunch
+   * flag (0x08), newest advertisement first: each is connected to that peer and can relay a BEP
+   * 55 rendezvous to it. Fed by every wire's `peer` and `dropped` events and forgotten when a
+   * wire closes; at most 4 wires per peer, 3000 peers, and advertisements younger than 30 min
+   * (the defaults of `createRelayIndex`; times are the sessions' `clock`). Only the index: the
+   * `ut_holepunch` extension itself is the application's.
+   * @throws {TypeError} if `address` is not an IP address.
+   * @throws {RangeError} if `port` is not an integer 1..65535.
+   */
+  introducersOf(address: string, port: number): PexWire[];
   /** Wires currently held. */
   readonly wireCount: number;
   /** Peers currently advertised to the swarm. */
   readonly advertisedCount: number;
+  /**
+   * The candidate pool of the `candidates` option (whom to dial next, and when to stop asking:
+   * `take(n, now)`, `saturated`, ...), or undefined without it.
+   */
+  readonly candidates: CandidatePool | undefined;
   /** Destroys every wire's PEX session (not the wires) and forgets them. */
   destroy(): void;
 }
@@ -149,7 +177,7 @@ export function createPexSwarm(options: PexSwarmOptions = {}): PexSwarm {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`"options" expected an object, got ${String(options)}`);
   }
-  const { caps, listenPort, pieceCount, ...extensionOptions } = options;
+  const { caps, listenPort, pieceCount, candidates, ...extensionOptions } = options;
   if (listenPort !== undefined && !isPort(listenPort)) {
     throw new RangeError(
       `"listenPort" expected an integer 1..65535, got ${typeof listenPort === 'string' ? JSON.stringify(listenPort) : String(listenPort)}`,
@@ -158,7 +186,8 @@ export function createPexSwarm(options: PexSwarmOptions = {}): PexSwarm {
   if (pieceCount !== undefined) checkPieceCount(pieceCount);
   checkUtPexOptions(extensionOptions);
   const timeline = createSwarmTimeline(caps);
-  return new Swarm(timeline, extensionOptions, listenPort, pieceCount);
+  const pool = candidates === undefined ? undefined : createCandidatePool(candidates);
+  return new Swarm(timeline, extensionOptions, listenPort, pieceCount, pool);
 }
 
 type Timeline = ReturnType<typeof createSwarmTimeline>;
@@ -184,6 +213,7 @@ interface AdvertisedPeer {
 }
 
 class Swarm extends EventEmitter<PexSwarmEvents> implements PexSwarm {
+  readonly candidates: CandidatePool | undefined;
   readonly #timeline: Timeline;
   readonly #options: UtPexOptions;
   readonly #listenPort: number | undefined;
@@ -199,6 +229,8 @@ class Swarm extends EventEmitter<PexSwarmEvents> implements PexSwarm {
   readonly #idle = new Set<WireEntry>();
   /** Advertised peers: two connections to one peer (both directions) advertise it once. */
   readonly #advertised = new Map<PeerKey, AdvertisedPeer>();
+  /** Which wires advertise which peer with the holepunch flag (BEP 55 relays). */
+  readonly #relays = createRelayIndex<PexWire>();
   #pieceCount: number | undefined;
   #destroyed = false;
 
@@ -207,8 +239,10 @@ class Swarm extends EventEmitter<PexSwarmEvents> implements PexSwarm {
     options: UtPexOptions,
     listenPort: number | undefined,
     pieceCount: number | undefined,
+    candidates: CandidatePool | undefined,
   ) {
     super();
+    this.candidates = candidates;
     this.#timeline = timeline;
     this.#options = options;
     this.#listenPort = listenPort;
@@ -316,9 +350,15 @@ class Swarm extends EventEmitter<PexSwarmEvents> implements PexSwarm {
         extension.session.destroy();
         outbound.bind(undefined);
         cursor.leave();
+        this.#relays.removeSource(wire);
+        this.candidates?.removeSource(wire);
         if (advertised !== undefined) this.#unadvertise(keyOf(advertised), flags);
       },
     };
+    // The pool first, so that a `peer` listener calling `take` finds the peer there.
+    if (this.candidates !== undefined) this.#feedPool(this.candidates, extension, wire);
+    // The relays first, so that a `peer` listener calling `introducersOf` finds the wire.
+    this.#feedRelays(extension, wire);
     extension.session.on('peer', (peer) => this.#emitSafely('peer', { ...peer, wire }));
     extension.session.on('dropped', (peer) => this.#emitSafely('dropped', { ...peer, wire }));
     extension.session.on('refused', (peer) => {
@@ -360,6 +400,46 @@ class Swarm extends EventEmitter<PexSwarmEvents> implements PexSwarm {
     peer.reachable = true;
     this.#announce(key);
     return true;
+  }
+
+  /** What `wire`'s remote reports and drops votes in `pool`, with the wire as the source. */
+  #feedPool(pool: CandidatePool, extension: UtPexExtension, wire: PexWire): void {
+    const clock = this.#options.clock ?? realClock;
+    extension.session.on('peer', (peer) => {
+      const { bytes } = parsePeerAddress(peer);
+      pool.reportAdded(
+        wire,
+        { address: bytes, port: peer.port, flags: peer.flags.byte },
+        clock.now(),
+      );
+    });
+    extension.session.on('dropped', (peer) => {
+      pool.reportDropped(wire, { address: parsePeerAddress(peer).bytes, port: peer.port });
+    });
+  }
+
+  introducersOf(address: string, port: number): PexWire[] {
+    const peer = parsePeerAddress({ address, port });
+    const now = (this.#options.clock ?? realClock).now();
+    const wires = this.#relays.introducersOf(peer.bytes, peer.port, now);
+    // Each session confirms: one that forgot what its remote said (reset, a private torrent)
+    // sent no `dropped` events for it.
+    return wires.filter(
+      (wire) => this.#wires.get(wire)?.extension.session.introducersOf(address, port).length === 1,
+    );
+  }
+
+  /** What `wire`'s remote reports with the holepunch flag and drops, with the wire as the source. */
+  #feedRelays(extension: UtPexExtension, wire: PexWire): void {
+    const clock = this.#options.clock ?? realClock;
+    extension.session.on('peer', (peer) => {
+      if ((peer.flags.byte & PEX_FLAG_SUPPORTS_HOLEPUNCH) === 0) return;
+      const { bytes } = parsePeerAddress(peer);
+      this.#relays.reported(wire, { address: bytes, port: peer.port }, peer.flags.byte, clock.now());
+    });
+    extension.session.on('dropped', (peer) => {
+      this.#relays.dropped(wire, { address: parsePeerAddress(peer).bytes, port: peer.port });
+    });
   }
 
   destroy(): void {
