@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, connect as netConnect, type Socket } from 'node:net';
+import { type CandidatePool, formatPeerAddress } from '@pex/core';
 import { createPexSwarm, type PexSwarm } from '@pex/wire-adapter';
 import Wire from 'bittorrent-protocol';
 
@@ -32,8 +33,16 @@ export interface DemoNodeStats {
   bytesReceived: number;
   /** Peers this node first heard of in a PEX message. */
   learnedByPex: number;
+  /** `peer` events: one per remote and peer it reported (what ut_pex hands to a dialler). */
+  pexReports: number;
   /** Outgoing connections attempted. */
   dials: number;
+  /** Of `dials`, those to candidates the pool handed out. */
+  poolDials: number;
+  /** Candidates the pool handed out that were connected already (no dial). */
+  poolConnected: number;
+  /** Pool dials by the number of sources the candidate had when handed out (index: sources). */
+  poolDialsBySources: number[];
   /** Connections this node closed to make room for a peer it knew of but never tried. */
   rotations: number;
   /** Extension warnings (violations, undecodable payloads): none expected. */
@@ -53,6 +62,8 @@ export interface DemoNode {
   readonly known: ReadonlySet<string>;
   readonly connectionCount: number;
   readonly stats: Readonly<DemoNodeStats>;
+  /** The candidate pool's candidates by their number of sources, now (index: sources). */
+  countCandidatesBySources(): number[];
   /** Tells the node about one peer (as a tracker would): it learns it and dials it. */
   introduce(key: string): void;
   /** Closes the listener, every connection and the swarm helper. */
@@ -122,7 +133,11 @@ class Node implements DemoNode {
     messagesReceived: 0,
     bytesReceived: 0,
     learnedByPex: 0,
+    pexReports: 0,
     dials: 0,
+    poolDials: 0,
+    poolConnected: 0,
+    poolDialsBySources: [],
     rotations: 0,
     warnings: 0,
     maxDepth: 0,
@@ -154,15 +169,27 @@ class Node implements DemoNode {
       // The receiving side's rate policy expects BEP 11's one message a minute; scale it to
       // the accelerated interval (twice the send rate, as the defaults are).
       inbound: { refillMs: Math.max(1, Math.floor(options.intervalMs / 2)) },
+      // PEX peers are dialled through the candidate pool. Every node listens on 127.0.0.1, so
+      // the limits per IP address and per /24 (one port, four candidates) are lifted here: on
+      // loopback they would keep one candidate in all. A handed-out peer may come back after
+      // ten (accelerated) intervals, as after ten minutes on the public network.
+      candidates: {
+        maxPortsPerAddress: LOOPBACK_POOL_LIMIT,
+        maxCandidatesPerSubnet: LOOPBACK_POOL_LIMIT,
+        handOutWindowMs: 10 * options.intervalMs,
+      },
     });
     this.#swarm.on('peer', ({ address, port: peerPort, wire }) => {
       const key = `${address}:${peerPort}`;
+      this.stats.pexReports++;
       if (key === this.key || this.known.has(key)) return;
       const from = this.#byWire.get(wire)?.key;
       const depths = this.#options.depths;
       this.#setDepth(key, (from === undefined ? 0 : (depths.get(`${from}>${key}`) ?? 0)) + 1);
       this.stats.learnedByPex++;
-      this.#learn(key);
+      // Not put among the untried peers: the pool has it, and hands it out when it is the best.
+      this.known.add(key);
+      this.#dialWhileRoom();
     });
     this.#swarm.on('warning', () => {
       this.stats.warnings++;
@@ -198,12 +225,49 @@ class Node implements DemoNode {
   }
 
   #dialWhileRoom(): void {
+    this.#dialFromPool();
     while (!this.#closed && this.#connections.size < this.#options.maxConnections) {
       const key = pickRandom(this.#untried);
       if (key === undefined) return;
       this.#untried.delete(key);
       if (!this.#byKey.has(key)) this.#dial(key);
     }
+  }
+
+  /**
+   * Asks the pool for as many candidates as there is room for (demand: `setWanted`), best first,
+   * and dials those not connected already.
+   */
+  #dialFromPool(): void {
+    const pool = this.#swarm.candidates as CandidatePool;
+    let room = this.#options.maxConnections - this.#connections.size;
+    while (!this.#closed && room > 0) {
+      pool.setWanted(room);
+      const taken = pool.take(room, this.#options.now());
+      if (taken.length === 0) return;
+      for (const candidate of taken) {
+        const key = formatPeerAddress(candidate.address, candidate.port);
+        this.#untried.delete(key);
+        if (key === this.key || this.#byKey.has(key)) {
+          this.stats.poolConnected++;
+          continue;
+        }
+        this.stats.poolDials++;
+        const bySources = this.stats.poolDialsBySources;
+        bySources[candidate.sources] = (bySources[candidate.sources] ?? 0) + 1;
+        this.#dial(key);
+        room--;
+      }
+    }
+  }
+
+  /** The pool's candidates by their number of sources, now. */
+  countCandidatesBySources(): number[] {
+    const counts: number[] = [];
+    for (const { sources } of this.#swarm.candidates?.listCandidates() ?? []) {
+      counts[sources] = (counts[sources] ?? 0) + 1;
+    }
+    return counts;
   }
 
   #dial(key: string): void {
@@ -358,6 +422,9 @@ class Node implements DemoNode {
     return oldest;
   }
 }
+
+/** Above any number of demo nodes (200): no limit per address or subnet on loopback. */
+const LOOPBACK_POOL_LIMIT = 1_000;
 
 function pickRandom<T>(set: ReadonlySet<T>): T | undefined {
   if (set.size === 0) return undefined;

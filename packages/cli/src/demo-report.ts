@@ -48,6 +48,7 @@ export function formatSummary(result: DemoResult): string[] {
     `largest message: ${Math.max(0, ...result.nodes.map((r) => r.largestMessageBytes))} bytes`,
     `peers learned through PEX per node: mean ${mean(result.nodes.map((r) => r.learnedByPex)).toFixed(1)} ` +
       `(the rest: the one peer each node was told about, and peers that dialled it)`,
+    ...formatPool(result),
     `connections per node at the end: mean ${mean(result.nodes.map((r) => r.connections)).toFixed(1)} ` +
       `(limit ${result.options.maxConnections}); ${sum(result.nodes.map((r) => r.rotations))} closed ` +
       `by full nodes to make room for peers they knew but were not connected to`,
@@ -56,6 +57,24 @@ export function formatSummary(result: DemoResult): string[] {
   if (warnings > 0) lines.push(`PEX warnings (violations, bad payloads): ${warnings}`);
   lines.push('', 'nodes that know every other node, by second:', ...formatChart(result));
   return lines;
+}
+
+/**
+ * What the candidate pool did: its dials against dialling every peer learned through PEX (or
+ * every report of one, as an application dialling on each ut_pex `peer` event would), and the
+ * spread of sources behind its candidates.
+ */
+export function formatPool(result: DemoResult): string[] {
+  const pool = poolTotals(result);
+  const share = pool.learnedByPex === 0 ? 0 : Math.round((pool.saved / pool.learnedByPex) * 100);
+  return [
+    `dials through the candidate pool: ${pool.dials} in all (${pool.connectedAlready} handed-out ` +
+      `candidates were connected already); dialling every peer learned through PEX would take ` +
+      `${pool.learnedByPex}, every report of one ${pool.reports}: the pool saved ${pool.saved} ` +
+      `dials (${share}%)`,
+    `pool dials by number of sources: ${formatBySources(pool.dialsBySources)}; ` +
+      `candidates held at the end by number of sources: ${formatBySources(pool.candidatesBySources)}`,
+  ];
 }
 
 /** A bar per sample: how many nodes knew everyone then. */
@@ -91,6 +110,7 @@ export function resultToJson(result: DemoResult) {
     largestMessageBytes: Math.max(0, ...result.nodes.map((r) => r.largestMessageBytes)),
     rotations: sum(result.nodes.map((r) => r.rotations)),
     warnings: sum(result.nodes.map((r) => r.warnings)),
+    pool: poolTotals(result),
     timeline: result.samples.map((s) => ({
       atMs: roundMs(s.atMs),
       completeNodes: s.completeNodes,
@@ -103,8 +123,10 @@ export function resultToJson(result: DemoResult) {
       peer: r.key,
       known: r.known,
       learnedByPex: r.learnedByPex,
+      pexReports: r.pexReports,
       connections: r.connections,
       dials: r.dials,
+      poolDials: r.poolDials,
       rotations: r.rotations,
       messagesSent: r.messagesSent,
       bytesSent: r.bytesSent,
@@ -126,6 +148,40 @@ function perNodeTotals(result: DemoResult) {
     messages: stat(result.nodes.map((r) => r.messagesSent)),
     bytes: stat(result.nodes.map((r) => r.bytesSent)),
   };
+}
+
+/** The pool's work over all nodes; counts by sources keyed by the number of sources. */
+function poolTotals(result: DemoResult) {
+  const dials = sum(result.nodes.map((r) => r.poolDials));
+  const learnedByPex = sum(result.nodes.map((r) => r.learnedByPex));
+  const reports = sum(result.nodes.map((r) => r.pexReports));
+  return {
+    dials,
+    connectedAlready: sum(result.nodes.map((r) => r.poolConnected)),
+    learnedByPex,
+    reports,
+    saved: learnedByPex - dials,
+    savedAgainstReports: reports - dials,
+    dialsBySources: addBySources(result.nodes.map((r) => r.poolDialsBySources)),
+    candidatesBySources: addBySources(result.nodes.map((r) => r.candidatesBySources)),
+  };
+}
+
+/** Adds counts indexed by number of sources: `{ "1": n, "2": m }`, absent counts left out. */
+function addBySources(counts: readonly (readonly number[])[]): Record<string, number> {
+  const total: Record<string, number> = {};
+  for (const bySources of counts) {
+    bySources.forEach((count, sources) => {
+      if (count !== undefined) total[sources] = (total[sources] ?? 0) + count;
+    });
+  }
+  return total;
+}
+
+function formatBySources(counts: Readonly<Record<string, number>>): string {
+  const entries = Object.entries(counts);
+  if (entries.length === 0) return 'none';
+  return entries.map(([sources, count]) => `${count} with ${sources}`).join(', ');
 }
 
 function sum(values: readonly number[]): number {

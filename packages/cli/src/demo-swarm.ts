@@ -31,6 +31,8 @@ export interface DemoNodeReport extends DemoNodeStats {
   readonly key: string;
   readonly known: number;
   readonly connections: number;
+  /** The candidate pool's candidates by their number of sources at the end (index: sources). */
+  readonly candidatesBySources: readonly number[];
 }
 
 /** What a demo run measured. */
@@ -164,5 +166,7 @@ function reportOf(node: DemoNode): DemoNodeReport {
     known: node.known.size,
     connections: node.connectionCount,
     ...node.stats,
+    poolDialsBySources: [...node.stats.poolDialsBySources],
+    candidatesBySources: node.countCandidatesBySources(),
   };
 }

@@ -11,12 +11,25 @@ interface DemoJson {
   bytes: { total: number; mean: number; max: number };
   largestMessageBytes: number;
   warnings: number;
+  pool: {
+    dials: number;
+    connectedAlready: number;
+    learnedByPex: number;
+    reports: number;
+    saved: number;
+    savedAgainstReports: number;
+    dialsBySources: Record<string, number>;
+    candidatesBySources: Record<string, number>;
+  };
   timeline: { atMs: number; completeNodes: number }[];
   perNode: {
     peer: string;
     known: number;
     learnedByPex: number;
+    pexReports: number;
     connections: number;
+    dials: number;
+    poolDials: number;
     messagesSent: number;
     bytesSent: number;
   }[];
@@ -62,6 +75,26 @@ describe('pex demo', () => {
     expect(report.warnings).toBe(0);
     expect(report.timeline.at(-1)?.completeNodes).toBe(8);
     expect(report.convergedAtMs).toBeLessThan(15_000);
+
+    // PEX peers are dialled through the candidate pool: each of its dials is one of a node's
+    // dials, and what it saved is counted against dialling every peer learned through PEX.
+    const { pool } = report;
+    const sumOf = (counts: Record<string, number>) =>
+      Object.values(counts).reduce((a, b) => a + b, 0);
+    expect(pool.dials).toBeGreaterThan(0);
+    expect(pool.dials).toBe(report.perNode.reduce((a, n) => a + n.poolDials, 0));
+    for (const node of report.perNode) expect(node.poolDials).toBeLessThanOrEqual(node.dials);
+    expect(pool.learnedByPex).toBe(report.perNode.reduce((a, n) => a + n.learnedByPex, 0));
+    expect(pool.reports).toBe(report.perNode.reduce((a, n) => a + n.pexReports, 0));
+    expect(pool.reports).toBeGreaterThanOrEqual(pool.learnedByPex);
+    expect(pool.saved).toBe(pool.learnedByPex - pool.dials);
+    expect(pool.savedAgainstReports).toBe(pool.reports - pool.dials);
+    expect(sumOf(pool.dialsBySources)).toBe(pool.dials);
+    for (const sources of Object.keys({ ...pool.dialsBySources, ...pool.candidatesBySources })) {
+      expect(Number(sources)).toBeGreaterThanOrEqual(1);
+    }
+    // In a ring that converged, peers are heard of from more than one remote.
+    expect(Object.keys(pool.candidatesBySources).some((sources) => Number(sources) > 1)).toBe(true);
   });
 
   test('human output: interval label, progress, summary and chart', async () => {
@@ -82,6 +115,10 @@ describe('pex demo', () => {
     expect(text).toMatch(/converged: every node knows the other 3 after/);
     expect(text).toMatch(/messages sent per node: mean [0-9.]+, max [0-9]+/);
     expect(text).toMatch(/largest message: [1-9][0-9]* bytes/);
+    expect(text).toMatch(
+      /dials through the candidate pool: [0-9]+ in all .* the pool saved -?[0-9]+ dials \([0-9-]+%\)/,
+    );
+    expect(text).toMatch(/pool dials by number of sources: .*candidates held at the end by number/);
     expect(text).toMatch(/nodes that know every other node, by second:/);
     expect(out.at(-1)).toMatch(/\|#{40}\| 4\/4$/);
   });
