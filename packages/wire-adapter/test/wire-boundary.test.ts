@@ -57,6 +57,23 @@ function localPexId(sent: readonly { extId: number; payload: Uint8Array }[]): nu
 }
 
 const handshakeWithId = (value: string) => `d1:md6:ut_pex${value}ee`;
+
+/** Lets `ms` of fake time pass, then the wires deliver what that made them write. */
+async function pass(time: FakeTime, ms: number): Promise<void> {
+  time.advance(ms);
+  await flushIo();
+}
+
+/** A victim greeted with `handshake`, asked to advertise one peer, and given `ms` to send it. */
+async function victimAfter(handshake: string, ms = 10 * INTERVAL_MS) {
+  const time = createFakeTime();
+  const victim = openVictim(time);
+  victim.greet(handshake);
+  await flushIo();
+  victim.extension.addPeer('198.51.100.7:6881');
+  await pass(time, ms);
+  return victim;
+}
 const reasonsOf = (warnings: readonly Error[]) =>
   warnings.map((warning) => `${warning.name}:${(warning as { reason?: string }).reason}`);
 
@@ -74,13 +91,7 @@ describe('the remote ut_pex id (BEP 10 m.ut_pex)', () => {
   ];
 
   test.each(INVALID)('%s: nothing is ever sent, and a warning says why', async (_label, value) => {
-    const time = createFakeTime();
-    const victim = openVictim(time);
-    victim.greet(handshakeWithId(value));
-    await flushIo();
-    victim.extension.addPeer('198.51.100.7:6881');
-    time.advance(10 * INTERVAL_MS);
-    await flushIo();
+    const victim = await victimAfter(handshakeWithId(value));
     expect(victim.pexSent()).toEqual([]);
     expect(reasonsOf(victim.warnings)).toEqual(['PexHandshakeError:invalid-extension-id']);
   });
@@ -89,13 +100,7 @@ describe('the remote ut_pex id (BEP 10 m.ut_pex)', () => {
     ['`m` an integer', 'd1:mi5ee'],
     ['`m` a list', 'd1:mli3eee'],
   ])('%s: nothing is sent, and a warning says why', async (_label, handshake) => {
-    const time = createFakeTime();
-    const victim = openVictim(time);
-    victim.greet(handshake);
-    await flushIo();
-    victim.extension.addPeer('198.51.100.7:6881');
-    time.advance(10 * INTERVAL_MS);
-    await flushIo();
+    const victim = await victimAfter(handshake);
     expect(victim.pexSent()).toEqual([]);
     expect(reasonsOf(victim.warnings)).toEqual(['PexHandshakeError:invalid-extension-id']);
   });
@@ -105,25 +110,13 @@ describe('the remote ut_pex id (BEP 10 m.ut_pex)', () => {
     ['absent', 'd1:md11:ut_metadatai2eee'],
     ['no m at all', 'd1:pi6881ee'],
   ])('%s: nothing is sent, and no warning', async (_label, handshake) => {
-    const time = createFakeTime();
-    const victim = openVictim(time);
-    victim.greet(handshake);
-    await flushIo();
-    victim.extension.addPeer('198.51.100.7:6881');
-    time.advance(10 * INTERVAL_MS);
-    await flushIo();
+    const victim = await victimAfter(handshake);
     expect(victim.pexSent()).toEqual([]);
     expect(victim.warnings).toEqual([]);
   });
 
   test.each([1, 3, 255])('%i: PEX goes out under exactly that id', async (id) => {
-    const time = createFakeTime();
-    const victim = openVictim(time);
-    victim.greet(handshakeWithId(`i${id}e`));
-    await flushIo();
-    victim.extension.addPeer('198.51.100.7:6881');
-    time.advance(INTERVAL_MS);
-    await flushIo();
+    const victim = await victimAfter(handshakeWithId(`i${id}e`), INTERVAL_MS);
     expect(victim.pexSent().map((sent) => sent.extId)).toEqual([id]);
     expect(victim.warnings).toEqual([]);
   });
@@ -134,13 +127,11 @@ describe('the remote ut_pex id (BEP 10 m.ut_pex)', () => {
     victim.greet(handshakeWithId('i3e'));
     await flushIo();
     victim.extension.addPeer('198.51.100.7:6881');
-    time.advance(INTERVAL_MS);
-    await flushIo();
+    await pass(time, INTERVAL_MS);
     victim.rehandshake(handshakeWithId('i256e'));
     await flushIo();
     victim.extension.addPeer('198.51.100.8:6881');
-    time.advance(10 * INTERVAL_MS);
-    await flushIo();
+    await pass(time, 10 * INTERVAL_MS);
     expect(victim.pexSent().map((sent) => sent.extId)).toEqual([3]);
     expect(reasonsOf(victim.warnings)).toEqual(['PexHandshakeError:invalid-extension-id']);
   });
@@ -153,21 +144,18 @@ describe('re-handshakes', () => {
     victim.greet(handshakeWithId('i3e'));
     await flushIo();
     victim.extension.addPeer('198.51.100.1:6881');
-    time.advance(INTERVAL_MS);
-    await flushIo();
+    await pass(time, INTERVAL_MS);
     victim.rehandshake(handshakeWithId('i0e'));
     await flushIo();
     victim.extension.addPeer('198.51.100.2:6881');
     victim.extension.dropPeer('198.51.100.1:6881');
     victim.extension.addPeer('198.51.100.3:6881');
-    time.advance(10 * INTERVAL_MS);
-    await flushIo();
+    await pass(time, 10 * INTERVAL_MS);
     expect(victim.pexSent().map((sent) => sent.extId)).toEqual([3]);
 
     victim.rehandshake(handshakeWithId('i9e'));
     await flushIo();
-    time.advance(INTERVAL_MS);
-    await flushIo();
+    await pass(time, INTERVAL_MS);
     const sent = victim.pexSent();
     expect(sent.map((message) => message.extId)).toEqual([3, 9]);
     const back = decodePexMessage((sent[1] as { payload: Uint8Array }).payload);
@@ -184,8 +172,7 @@ describe('re-handshakes', () => {
     victim.rehandshake('d1:md11:ut_metadatai2eee');
     await flushIo();
     victim.extension.addPeer('198.51.100.1:6881');
-    time.advance(INTERVAL_MS);
-    await flushIo();
+    await pass(time, INTERVAL_MS);
     expect(victim.pexSent().map((sent) => sent.extId)).toEqual([3]);
   });
 
@@ -209,22 +196,19 @@ describe('re-handshakes', () => {
     const watcher = join(40001, 'd1:md6:ut_pexi3ee1:pi6001ee');
     join(40002, 'd1:md6:ut_pexi3ee1:pi6002ee');
     await flushIo();
-    time.advance(INTERVAL_MS);
-    await flushIo();
+    await pass(time, INTERVAL_MS);
     expect(watcher.pexSent().map((sent) => sent.extId)).toEqual([3]);
 
     watcher.rehandshake(handshakeWithId('i0e'));
     await flushIo();
     join(40003, 'd1:md6:ut_pexi3ee1:pi6003ee');
     await flushIo();
-    time.advance(10 * INTERVAL_MS);
-    await flushIo();
+    await pass(time, 10 * INTERVAL_MS);
     expect(watcher.pexSent().map((sent) => sent.extId)).toEqual([3]);
 
     watcher.rehandshake(handshakeWithId('i9e'));
     await flushIo();
-    time.advance(INTERVAL_MS);
-    await flushIo();
+    await pass(time, INTERVAL_MS);
     const sent = watcher.pexSent();
     expect(sent.map((message) => message.extId)).toEqual([3, 9]);
     const back = decodePexMessage((sent[1] as { payload: Uint8Array }).payload);
