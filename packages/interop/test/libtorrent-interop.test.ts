@@ -514,8 +514,9 @@ describeIfLibtorrent('our stack and libtorrent 2.0.8 over IPv4 loopback', () => 
       // peer list. A connection that had not told it passes the flags on to its peer list
       // (peer_list::update_peer); 2.0.8's list_seeds did not count the contact then either
       // (logged above, recorded in docs/interop.md, not asserted).
+      // Its list of entries changes with its own dials meanwhile (logged above), so only the seed
+      // count is compared: the re-announced 0x02 did not make the contact a seed.
       expect(afterReannounce.listSeeds).toBe(before.listSeeds);
-      expect(afterReannounce.listPeers).toBe(before.listPeers);
       // Our connections stay (a message it disliked would have closed them).
       for (const wire of [us, joiner]) {
         expect(
