@@ -120,6 +120,16 @@ export interface PexSession extends PexSessionEmitter {
   /** Looks at the outbound again now (after changing an injected `outbound`). */
   refresh(): void;
   /**
+   * The sessions whose remote currently advertises the peer at `address` / `port` with the
+   * holepunch flag (0x08): this session, or none. Such a remote is connected to that peer, so it
+   * can relay a BEP 55 rendezvous to it. This is only the index: sending `ut_holepunch` messages
+   * is the application's part. Kept exact by the remote's drops; forgotten on `reset()`, when the
+   * torrent becomes private, and 30 min after the remote advertised the peer.
+   * @throws {TypeError|RangeError} naming the input if it is not a valid peer address (see
+   *   `parsePeerAddress`).
+   */
+  introducersOf(address: string, port: number): PexSession[];
+  /**
    * Sets the torrent's privacy (BEP 27), as the `privacy` option describes: `'private'` stops
    * sending, forgets what the remote reported and refuses what it reports next; `'public'`
    * resumes (a full first message if anything was held back) and applies payloads held while

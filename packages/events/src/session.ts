@@ -1,6 +1,7 @@
 import {
   createInboundView,
   createOutboundTracker,
+  createRelayIndex,
   DEFAULT_PEX_LIMITS,
   decodePexMessage,
   encodePexMessage,
@@ -9,9 +10,11 @@ import {
   type InboundView,
   isPexDecodeError,
   type OutboundTracker,
+  PEX_FLAG_SUPPORTS_HOLEPUNCH,
   type PexMessage,
   type PexOutbound,
   peerKey,
+  type RelayIndex,
 } from '@pex/core';
 import { EventEmitter } from 'eventemitter3';
 import type {
@@ -105,6 +108,11 @@ class Session implements PexSession {
   /** Set when we own the outbound (no `outbound` option): addPeer/dropPeer feed it. */
   readonly #tracker: OutboundTracker | undefined;
   #inbound: InboundView;
+  /**
+   * The peers the remote advertises with the holepunch flag, for `introducersOf`: made at the
+   * first such peer, forgotten with the inbound view (its only source is this session).
+   */
+  #relays: RelayIndex<PexSession> | undefined;
   /**
    * During a `receive`: the peers the policy accepted, in order, with their events, and the
    * refusals to report once the message is applied (only while someone listens).
@@ -227,6 +235,7 @@ class Session implements PexSession {
     if (this.#destroyed) return;
     this.#guard('core', () => this.#outbound.reset());
     this.#inbound = this.#createInbound();
+    this.#relays = undefined;
     this.#held = undefined;
     this.#schedule();
   }
@@ -235,6 +244,7 @@ class Session implements PexSession {
     if (this.#destroyed) return;
     this.#destroyed = true;
     this.#started = false;
+    this.#relays = undefined;
     this.#clearTimer();
     this.removeAllListeners();
   }
@@ -267,6 +277,7 @@ class Session implements PexSession {
       // BEP 27: nothing learned through PEX is kept for a private torrent.
       this.#held = undefined;
       this.#inbound = this.#createInbound();
+      this.#relays = undefined;
       return;
     }
     if (privacy === 'public') {
@@ -365,6 +376,13 @@ class Session implements PexSession {
     this.#schedule();
   }
 
+  introducersOf(address: string, port: number): PexSession[] {
+    const peer = parsePeerAddress({ address, port });
+    const relays = this.#relays;
+    if (relays === undefined || this.#destroyed) return [];
+    return relays.introducersOf(peer.bytes, peer.port, this.#options.clock.now());
+  }
+
   getCounters(): PexCounters {
     return this.#counters.snapshot();
   }
@@ -411,6 +429,7 @@ class Session implements PexSession {
     counters.addedReceived += result.added.length;
     counters.droppedReceived += result.dropped.length;
     counters.violations += result.violations.length;
+    this.#indexRelays(result, now);
     for (const event of judged.events) {
       if (this.#destroyed) return;
       this.#emitSafely('peer', event);
@@ -436,6 +455,22 @@ class Session implements PexSession {
       this.#emitSafely('violation', violation);
     }
     if (result.violations.length > 0) this.#onViolation();
+  }
+
+  /**
+   * Keeps the relay index exact before any listener runs: the peers the remote now advertises
+   * with the holepunch flag, minus those it dropped. The view reports a peer once, so a flag
+   * change of a known peer is not seen (it stays as first reported).
+   */
+  #indexRelays(result: InboundResult, now: number): void {
+    for (const peer of result.added) {
+      if ((peer.flags & PEX_FLAG_SUPPORTS_HOLEPUNCH) === 0) continue;
+      this.#relays ??= createRelayIndex<PexSession>();
+      this.#relays.reported(this, peer, peer.flags, now);
+    }
+    const relays = this.#relays;
+    if (relays === undefined) return;
+    for (const peer of result.dropped) relays.dropped(this, peer);
   }
 
   /** True if someone listens to `event`: the session's own listeners or the relay. */

@@ -435,7 +435,12 @@ class Swarm extends EventEmitter<PexSwarmEvents> implements PexSwarm {
     extension.session.on('peer', (peer) => {
       if ((peer.flags.byte & PEX_FLAG_SUPPORTS_HOLEPUNCH) === 0) return;
       const { bytes } = parsePeerAddress(peer);
-      this.#relays.reported(wire, { address: bytes, port: peer.port }, peer.flags.byte, clock.now());
+      this.#relays.reported(
+        wire,
+        { address: bytes, port: peer.port },
+        peer.flags.byte,
+        clock.now(),
+      );
     });
     extension.session.on('dropped', (peer) => {
       this.#relays.dropped(wire, { address: parsePeerAddress(peer).bytes, port: peer.port });
