@@ -2,15 +2,21 @@
 // @pex/core inbound view) against real libtorrent-rasterbar 2.0.8 sessions over TCP on
 // loopback. One test per requirement: 1 receive, 2 send, 3 IPv6 both ways, 4 timing (flood
 // rule and cadence), the latter split into a wire control, one slow wire test (~75 s, marked
-// [SLOW]) and clock-free replays. Every measured number is printed with console.info.
+// [SLOW]) and clock-free replays; 5 changed flags and 6 BEP 11's relaxation (issue 17). Every
+// measured number is printed with console.info.
 import { createServer } from 'node:net';
 import { describe, expect, test } from '@jest/globals';
-import { createInboundView, decodePexMessage as decodeWithCore } from '@pex/core';
+import {
+  createInboundView,
+  createOutboundTracker,
+  decodePexMessage as decodeWithCore,
+} from '@pex/core';
 import { DEFAULT_SEND_INTERVAL_MS } from '@pex/core/internal';
 import { createPexSession } from '@pex/events';
 import { FIRST_MESSAGE_DELAY_MS } from '@pex/events/internal';
 import { createFakeTime, expectNothingFlagged } from '@pex/test-support';
-import { createPexSwarm, type PexWire, utPex } from '@pex/wire-adapter';
+import { createPexSwarm, type PexWire, type UtPexExtension, utPex } from '@pex/wire-adapter';
+import { defineUtPexExtension } from '@pex/wire-adapter/internal';
 import Wire from 'bittorrent-protocol';
 import {
   hexToBytes,
@@ -524,6 +530,92 @@ describeIfLibtorrent('our stack and libtorrent 2.0.8 over IPv4 loopback', () => 
         ).toEqual([]);
         expect(wire.opened.wire.destroyed).toBe(false);
       }
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  test(
+    "6. BEP 11's relaxation: libtorrent takes a recently disconnected contact in added and its drop in the very next message, and keeps our connection",
+    async () => {
+      const { harness } = lt;
+      const downloader = lt.session(2);
+      // The contact: a peer we were connected to (handshake done) and left for a qualifying
+      // reason (say, no mutual interest). A handshake listener, so a dial of it can be seen.
+      const advertised = lt.track(await listenForHandshakes({ host: '127.0.0.14' }));
+      const contact = { address: Uint8Array.of(127, 0, 0, 14), port: advertised.port };
+      const text = `127.0.0.14:${advertised.port}`;
+      // Our core tracker with the relaxation on, behind our extension and session: no live peer
+      // (0 < 25), so the departure goes out in added, and is dropped in the next message. A
+      // 3 s interval keeps the test short and far from libtorrent's flood rule (7 in 60 s).
+      const intervalMs = 3_000;
+      const tracker = createOutboundTracker({ intervalMs, relaxation: {} });
+      tracker.connected({ ...contact, flags: 0x10 });
+      tracker.disconnected(contact, { qualifies: true });
+      const Extension = defineUtPexExtension(
+        { intervalMs, firstMessageDelayMs: 0 },
+        { outbound: tracker },
+      );
+      const sent: string[][] = [];
+      const start = harness.events.length;
+      const opened = lt.track(
+        await openWire({
+          host: downloader.address,
+          port: downloader.port,
+          infoHash: harness.infoHash,
+          localAddress: '127.0.0.1',
+          extensions: [Extension as never],
+          setup: (wire) => {
+            const extended = wire.extended.bind(wire);
+            wire.extended = (ext, payload) => {
+              if (ext === 'ut_pex') {
+                const m = decodeWithCore(payload as Uint8Array);
+                sent.push([
+                  ...m.added.map(
+                    (a) => `+${a.address.join('.')}:${a.port}/0x${(a.flags ?? 0).toString(16)}`,
+                  ),
+                  ...m.dropped.map((d) => `-${d.address.join('.')}:${d.port}`),
+                ]);
+              }
+              extended(ext, payload);
+            };
+          },
+        }),
+      );
+      const pex = (opened.wire as unknown as { ut_pex: UtPexExtension }).ut_pex;
+      const flagged: unknown[] = [];
+      pex.session.on('warning', (w) => flagged.push(w));
+      pex.session.on('violation', (v) => flagged.push(v));
+      pex.session.on('invalid', (e) => flagged.push(e));
+      pex.start();
+      const us = { address: '127.0.0.1', port: opened.socket.localPort as number };
+
+      const receipts = await waitUntil(
+        () => {
+          const r = harness.events.slice(start).filter(isPexReceivedFrom(downloader.session, us));
+          return r.length >= 2 ? r : undefined;
+        },
+        4 * intervalMs + FIRST_PEX_TIMEOUT_MS,
+        'libtorrent logging our two messages',
+      );
+      // Quiet for two more intervals: libtorrent would have closed us by then if it minded.
+      await new Promise((resolve) => setTimeout(resolve, 2 * intervalMs));
+      const peers = await harness.peerInfo(downloader.session);
+      const dialled = advertised.handshakes.filter((h) => h.infoHash === harness.infoHash);
+      console.info(
+        `[6] we sent ${JSON.stringify(sent)}; libtorrent logged ${receipts.map((r) => `"${r.text}"`).join(', ')}; it dialled the relaxed contact ${dialled.length} time(s)`,
+      );
+
+      // What went out: the departed contact in added (flags kept), then its drop, nothing else.
+      expect(sent).toEqual([[`+${text}/0x10`], [`-${text}`]]);
+      expect(receipts[0]?.text).toMatch(/^dropped: 0 added: 1\b/);
+      expect(receipts[1]?.text).toMatch(/^dropped: 1 added: 0\b/);
+      // libtorrent kept us: no disconnect, the wire open, our connection in its peer list.
+      const after = harness.events.slice(start);
+      expect(after.filter(isDisconnectOf(downloader.session, us))).toEqual([]);
+      expect(after.filter((e) => 'message' in e && /too frequent/i.test(e.message))).toEqual([]);
+      expect(opened.wire.destroyed).toBe(false);
+      expect(peers.some((p) => sameEndpoint(p, us))).toBe(true);
+      expect(flagged).toEqual([]);
     },
     TEST_TIMEOUT_MS,
   );

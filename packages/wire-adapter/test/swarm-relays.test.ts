@@ -78,7 +78,9 @@ const text = (host: number) => `45.10.0.${host}`;
 describe('swarm: introducersOf', () => {
   test('the wires whose remote advertises the peer with 0x08, newest first; drops and closes take them away', async () => {
     const { swarm, time, connect } = createHub();
-    const [a, b, c] = [await connect(1), await connect(2), await connect(3)] as HubWire[];
+    const a = await connect(1);
+    const b = await connect(2);
+    const c = await connect(3);
     a.pex.session.receive(payload([{ host: 9, flags: HOLEPUNCH }]));
     time.advance(1);
     b.pex.session.receive(payload([{ host: 9, flags: HOLEPUNCH | 0x02 }]));
