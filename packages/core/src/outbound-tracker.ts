@@ -200,7 +200,7 @@ class Tracker implements OutboundTracker {
     const sent: PeerKey[] = [];
     // BEP 11: relaxed peers "must be dropped with the next PEX message", so they go first. They
     // always fit: a message adds at most `maxDroppedPerMessage` of them.
-    const dropsFirst = new Set<PeerKey>();
+    const dropsFirst = this.#relaxedHeld.size === 0 ? undefined : new Set<PeerKey>();
     for (const key of this.#relaxedHeld) {
       const at = peers.find(key);
       const value = peers.valueAt(at);
@@ -208,7 +208,7 @@ class Tracker implements OutboundTracker {
       if (wanted(key, value, remote) !== 0) continue;
       if (builder.include(key, toPeerState(viewOf(value)), undefined)) {
         sent.push(key);
-        dropsFirst.add(key);
+        dropsFirst?.add(key);
       }
     }
     this.#relaxedHeld.clear();
@@ -217,7 +217,7 @@ class Tracker implements OutboundTracker {
     for (let i = 0; i < pending.length; i++) {
       const at = pending[i] as number;
       const key = peers.keyAt(at);
-      if (dropsFirst.has(key)) continue;
+      if (dropsFirst?.has(key) === true) continue;
       if (builder.isFull()) {
         left = pending.length - i;
         break;
