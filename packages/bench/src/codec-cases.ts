@@ -1,26 +1,86 @@
-import { decodePexMessage, encodePexMessage } from '@pex/core';
+import { type AddedPeer, decodePexMessage, encodePexMessage } from '@pex/core';
 import bencode from 'bencode';
 import compact2string from 'compact2string';
 import string2compact from 'string2compact';
-import { type MessageFixture, PEERS_PER_MESSAGE } from './fixtures.js';
+import { type AddressScope, type MessageFixture, PEERS_PER_MESSAGE } from './fixtures.js';
 import { type BenchTask, sink } from './task.js';
 
 type Decoded = Record<string, Uint8Array | undefined>;
 
 const EMPTY_LIST: readonly string[] = [];
 
+/** One way of decoding: the messages and what the consumer does with each decoded peer. */
+export interface DecodeVariant {
+  readonly family: 4 | 6;
+  /** Distinct messages in the pool, each decoded once per timed call. */
+  readonly poolSize: number;
+  readonly scope: AddressScope;
+  /** The consumer reads every address byte (ours) or the `"ip:port"` text (ut_pex), or only port and flags. */
+  readonly readsAddress: boolean;
+}
+
+/** `v4-1000-private-address`: the task-id suffix of a variant. */
+export function decodeVariantId(variant: DecodeVariant): string {
+  return `v${variant.family}-${variant.poolSize}-${variant.scope}-${variant.readsAddress ? 'address' : 'port'}`;
+}
+
+/** `IPv4, 1000 msgs, private, reads address`: how the table names a variant. */
+export function describeDecodeVariant(variant: DecodeVariant): string {
+  return `IPv${variant.family}, ${variant.poolSize} msgs, ${variant.scope}, ${variant.readsAddress ? 'reads address' : 'port+flags only'}`;
+}
+
+/** Where a compact list and its flags start in a fixture's bytes (for the floor). */
+interface ListSpan {
+  readonly bytes: Uint8Array;
+  readonly listAt: number;
+  readonly flagsAt: number;
+  readonly count: number;
+}
+
 /**
- * Decoding a pool of distinct 50-peer messages of one family, three ways: core reading every
- * peer's port and flag byte; the incumbent's codec path (what ut_pex's `onMessage` does before
- * its bookkeeping: `bencode.decode`, `Buffer.from` + `compact2string.multi`/`multi6`, the flag
- * byte read per peer); and the floor, a bare loop adding up every byte of the same messages.
+ * The offset of the value of byte-string key `key` in a bencoded dictionary written by our
+ * encoder (keys sorted, values byte strings): the first byte after `<length>:`.
  */
-export function createDecodeTasks(family: 4 | 6, pool: readonly MessageFixture[]): BenchTask[] {
-  const suffix = family === 4 ? 'v4' : 'v6';
+function findStringValue(bytes: Uint8Array, key: string): number {
+  const needle = new TextEncoder().encode(`${key.length}:${key}`);
+  outer: for (let i = 1; i + needle.length < bytes.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (bytes[i + j] !== needle[j]) continue outer;
+    let at = i + needle.length;
+    while (bytes[at] !== 0x3a) at++;
+    return at + 1;
+  }
+  throw new Error(`fixture has no "${key}"`);
+}
+
+function spanOf(fixture: MessageFixture, family: 4 | 6): ListSpan {
+  const key = family === 4 ? 'added' : 'added6';
+  return {
+    bytes: fixture.bytes,
+    listAt: findStringValue(fixture.bytes, key),
+    flagsAt: findStringValue(fixture.bytes, `${key}.f`),
+    count: fixture.peers.length,
+  };
+}
+
+/**
+ * Decoding one variant's pool of distinct 50-peer messages, three ways, each handing every
+ * peer to the same consumer: core `decodePexMessage`; the incumbent's codec path (what
+ * ut_pex's `onMessage` does before its bookkeeping: `bencode.decode`, `Buffer.from` +
+ * `compact2string.multi`/`multi6`, the flag byte read per peer); and the floor, which builds
+ * the objects core returns (`{ address: new Uint8Array(n) filled byte by byte, port, flags }`,
+ * 50 of them in an array) by hand from the list's known offset, with no parsing or checks.
+ */
+export function createDecodeTasks(
+  variant: DecodeVariant,
+  pool: readonly MessageFixture[],
+): BenchTask[] {
+  const { family, readsAddress } = variant;
+  const suffix = decodeVariantId(variant);
+  const size = family === 4 ? 4 : 16;
+  const spans = pool.map((fixture) => spanOf(fixture, family));
   let corePeers = 0;
   let incumbentPeers = 0;
-  let bareBytes = 0;
-  const messageBytes = pool.reduce((sum, fixture) => sum + fixture.bytes.length, 0);
+  let floorPeers = 0;
   return [
     {
       id: `core-decode-${suffix}`,
@@ -32,11 +92,7 @@ export function createDecodeTasks(family: 4 | 6, pool: readonly MessageFixture[]
         for (let m = 0; m < pool.length; m++) {
           const message = decodePexMessage((pool[m] as MessageFixture).bytes);
           const peers = family === 4 ? message.added : message.added6;
-          for (let i = 0; i < peers.length; i++) {
-            const peer = peers[i];
-            if (peer === undefined) continue;
-            s += peer.port + (peer.flags ?? 0);
-          }
+          s += consumePeers(peers, readsAddress);
           corePeers += peers.length;
         }
         sink.value += s;
@@ -59,7 +115,9 @@ export function createDecodeTasks(family: 4 | 6, pool: readonly MessageFixture[]
               ? compact2string.multi(Buffer.from(list))
               : compact2string.multi6(Buffer.from(list));
           for (let i = 0; i < peers.length; i++) {
-            s += (peers[i] as string).length + (flags?.[i] ?? 0);
+            const peer = peers[i] as string;
+            s += flags?.[i] ?? 0;
+            if (readsAddress) s += peer.length + peer.charCodeAt(peer.length - 1);
           }
           incumbentPeers += peers.length;
         }
@@ -67,22 +125,42 @@ export function createDecodeTasks(family: 4 | 6, pool: readonly MessageFixture[]
       },
     },
     {
-      id: `bare-loop-${suffix}`,
-      label: 'bare loop over every byte',
+      id: `floor-decode-${suffix}`,
+      label: 'the same objects built by hand',
       unitsPerIteration: pool.length,
-      // Counted in messages, like the others: one pass reads every byte of every message.
-      work: () => bareBytes / (messageBytes / pool.length),
+      work: () => floorPeers / PEERS_PER_MESSAGE,
       fn: () => {
         let s = 0;
-        for (let m = 0; m < pool.length; m++) {
-          const bytes = (pool[m] as MessageFixture).bytes;
-          for (let i = 0; i < bytes.length; i++) s += bytes[i] as number;
-          bareBytes += bytes.length;
+        for (let m = 0; m < spans.length; m++) {
+          const { bytes, listAt, flagsAt, count } = spans[m] as ListSpan;
+          const peers: { address: Uint8Array; port: number; flags: number }[] = [];
+          for (let i = 0, at = listAt; i < count; i++, at += size + 2) {
+            const address = new Uint8Array(size);
+            for (let j = 0; j < size; j++) address[j] = bytes[at + j] as number;
+            const port = ((bytes[at + size] as number) << 8) | (bytes[at + size + 1] as number);
+            peers.push({ address, port, flags: bytes[flagsAt + i] as number });
+          }
+          s += consumePeers(peers, readsAddress);
+          floorPeers += peers.length;
         }
         sink.value += s;
       },
     },
   ];
+}
+
+/** The consumer every decode task hands its peers to: port and flags, and every address byte if asked. */
+function consumePeers(peers: readonly AddedPeer[], readsAddress: boolean): number {
+  let s = 0;
+  for (let i = 0; i < peers.length; i++) {
+    const peer = peers[i] as AddedPeer;
+    s += peer.port + peer.flags;
+    if (readsAddress) {
+      const address = peer.address;
+      for (let j = 0; j < address.length; j++) s += address[j] as number;
+    }
+  }
+  return s;
 }
 
 /**

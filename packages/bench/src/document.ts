@@ -1,5 +1,15 @@
-import { formatMachine, formatMarkdownTable, type MachineInfo } from './report.js';
+import {
+  decodeCells,
+  formatMachine,
+  formatMarkdownCells,
+  formatMarkdownTable,
+  type MachineInfo,
+  scaleCells,
+} from './report.js';
 import type { SuiteResult } from './suite.js';
+
+/** The seedbox chart, in docs/ beside benchmarks.md. */
+export const SEEDBOX_SVG = 'benchmarks-seedbox.svg';
 
 /** docs/benchmarks.md: the table, the machine, the versions, and how each case is measured. */
 export function formatBenchmarksDocument(result: SuiteResult, machine: MachineInfo): string {
@@ -22,16 +32,34 @@ ${formatMarkdownTable(result)}
 the O(1) row, where it is our time divided by the reference (lower is better). Times are per unit
 ("per"): per message, per join+leave of one peer, or heap bytes per connection. Each time is the
 median over ${s.rounds} rounds of tinybench's mean (${s.timeMs} ms per task per round, ${s.warmupMs} ms warm-up,
-tasks in alternating order).
+tasks in alternating order; decode tasks ${s.decodeTimeMs} ms). The seedbox rows are CPU time and heap readings of
+one run per size (see below), not tinybench.
+
+### Decode, every variant
+
+${formatMarkdownCells(decodeCells(result))}
+
+### Seedbox: ${s.scale.map((p) => `${(p.torrents * p.wiresPerTorrent).toLocaleString('en-US')}`).join(', ')} wires
+
+${formatMarkdownCells(scaleCells(result.scale))}
+
+![CPU per PEX minute and heap against the number of wires, ours and ut_pex's](${SEEDBOX_SVG})
 
 ## How each case is measured
 
-- **Messages** come from a pool of ${s.poolSize} distinct messages per family, 50 added peers each, every peer different (public
-  unicast addresses, so our default peer policy accepts them all); one timed call goes through the whole pool, so
-  tinybench's own per-call cost is negligible, and the result is divided by the pool size.
-- **decode**: core \`decodePexMessage\` reading every peer's port and flag byte, against the incumbent's codec path as
-  ut_pex's \`onMessage\` runs it: \`bencode.decode\`, \`Buffer.from\` + \`compact2string.multi\` / \`multi6\`, the flag byte
-  read per peer. **floor**: a bare loop adding up every byte of the same messages.
+- **Messages** (receive, encode and send paths) come from a pool of ${s.poolSize} distinct messages per family, 50 added
+  peers each, every peer different (public unicast addresses, so our default peer policy accepts them all); one timed
+  call goes through the whole pool, so tinybench's own per-call cost is negligible, and the result is divided by the
+  pool size. Flags are random bytes 0..31: about half the peers carry 0x08 (holepunch), half 0x10 (reachable).
+- **decode, every variant** (${result.decode.length} of them, all in this one process, one after the other): IPv4 and IPv6; pools of
+  ${s.decodePoolSizes.join(' and ')} distinct 50-peer messages; public addresses or private ones (10.0.0.0/8 and
+  192.168.0.0/16, fd00::/8); a consumer that reads only each peer's port and flag byte, or one that also reads every
+  address byte. Three ways per variant, each handing its peers to the same consumer: core \`decodePexMessage\`; the
+  incumbent's codec path as ut_pex's \`onMessage\` runs it (\`bencode.decode\`, \`Buffer.from\` + \`compact2string.multi\` /
+  \`multi6\`, the flag byte read per peer; its consumer reads the \`"ip:port"\` text); and the **floor**, which builds the
+  objects core returns by hand: per peer \`{ address: new Uint8Array(4 or 16) }\` filled byte by byte from the list,
+  \`port\`, \`flags\`, 50 of them in an array, from the list's known offset, with no parsing or checks. The main table
+  gives the worst and the best variant for each target.
 - **receive path**: each extension's \`onMessage\` on a fake wire, with a \`peer\` listener attached. Ours runs on an
   injected clock that moves 70 s per message, so the inbound rate policy never refuses one. ut_pex's rate check uses
   \`Date.now()\` and destroys the wire when two messages arrive within 60 s: before each message its
@@ -53,34 +81,56 @@ tasks in alternating order).
   interval comes round (both libraries work that way). Ours: \`timeline.connected\` + \`timeline.disconnected\`.
   ut_pex: \`addPeer\` + \`dropPeer\` on every wire. Untimed after each call, our cursors catch up and ut_pex's pending
   maps are emptied. **O(1)**: our per-event time at the largest W against the smallest.
-- **memory**: heap plus array buffers after a full GC (\`--expose-gc\`), before and after creating ${s.memoryConnections} connections, each
-  installed as \`wire.use(utPex())\` shows (a new constructor per wire, over one shared prototype), holding 200 learned peers (4 received
-  messages) and 200 peers to advertise (\`addPeer\`, not yet sent; the strings are shared by all connections).
+- **memory**: heap plus array buffers after a full GC (\`--expose-gc\`), before and after creating ${s.memoryConnections} connections
+  (median of at least 3 rounds, the sides in alternating order, each build with its own timers), each having received
+  4 distinct 50-peer messages (200 learned peers). **utPex()**: installed as \`wire.use(utPex())\` shows (a new
+  constructor per wire, over one shared prototype), 200 peers to advertise given with \`addPeer\` (not yet sent; the
+  strings are shared by all connections). **swarm helper**: one \`createPexSwarm()\` for all ${s.memoryConnections} connections (one
+  torrent), each a fake wire given to \`addWire\` as outgoing, so the ${s.memoryConnections} remotes are the peers to advertise, held
+  once in the swarm timeline; the helper's own share is divided among the connections. Not yet sent on either side.
+  **ut_pex**: \`wire.use(utPex())\`, the same 200 learned and 200 \`addPeer\` per connection (what an application must
+  do with ut_pex to advertise a torrent's 200 connections). The rows "no peer flagged 0x08" are ours again with the
+  holepunch bit cleared in every received flag byte (ut_pex's number is the same reading as above).
+- **seedbox** (\`npm run bench -- --scale\` runs only this case, at every size, and writes nothing): T torrents x 100
+  wires in this one process, each wire a fake bittorrent-protocol wire (\`ProtocolWire\`: \`use\`, \`_onExtended\`
+  dispatching the extended handshake and ut_pex payloads, \`extended\`, \`close\`; it skips sockets, the BitTorrent
+  handshake, message framing, every other message type and the real wire's own buffers and state). Everything runs on
+  virtual time (a timer heap; one simulated PEX minute takes as long as its work): our sessions get its \`clock\` and
+  \`timers\`; for ut_pex the global \`setInterval\`, \`clearInterval\`, \`setTimeout\`, \`clearTimeout\` and \`Date.now\` are
+  replaced by the virtual ones while its side runs, so its own 65 s interval sends and its own 60 s rate check runs.
+  The connections open over the first simulated minute; from then on 1 % of them are replaced per simulated minute
+  (evenly spread: the wire closes, a new remote connects to the same torrent). Every remote sends one message per
+  simulated minute: first 50 peers, then one peer added and one dropped (its window over 1024 public peers moves by
+  one); the remote's extended handshake comes first. **Same application code** on both sides: a \`peer\` and a
+  \`dropped\` listener that count. Ours: one \`createPexSwarm()\` per torrent, \`addWire\` per connection, \`close\` on the
+  wire. ut_pex: \`wire.use(utPex())\`, \`start()\`, and the code an application must add for the same behaviour:
+  \`addPeer\` of the new remote on every other wire of the torrent and of every other remote on the new wire, and
+  \`dropPeer\` on every other wire when one closes. ${s.scale[0]?.warmupMinutes ?? 0} simulated minutes of warm-up, then ${s.scale[0]?.measuredMinutes ?? 0} measured:
+  **CPU** is the process's user + system time (\`process.cpuUsage\`, garbage collection included) per simulated
+  minute, as a share of one core for one minute of real time; **heap** is heap plus array buffers after a full GC at
+  the end, less that of the same number of bare fake wires; **longest task** is the longest single callback (a timer,
+  one delivered message, one churn step) during the measured minutes: how long it would hold the event loop. Each size
+  runs once, the two sides one after the other (alternating which goes first).
 
-## What limits the missed targets (profiles: \`node --cpu-prof\`)
+## What limits the missed targets (profiles: \`node --cpu-prof\`, heap readings of the memory case)
 
-- **receive path**: decoding is a few per cent of it. Per peer, the session takes the address text and its
-  ipaddr.js range from the key the decoder already holds (ranges derived from ipaddr.js's own tables at load),
-  flags are 256 prebuilt frozen objects, and the inbound view reads a message through one shared key table
-  (reserved to the message's size) instead of \`Map\`s and a \`Set\` of heap-number keys. What remains per peer,
-  about 340 ns, is the event object, the address text, the \`"ip:port"\` string, the peer policy and two emitter
-  dispatches (session, then the ut_pex-style event). ut_pex does less per peer: no validation of the whole
-  message, no policy, no per-source memory bound, one event. 5x ut_pex for IPv4 would mean about 100 ns per peer
-  for all of that, which this design does not reach.
+- **memory per connection and seedbox heap**: the session's BEP 55 relay index (\`introducersOf\`, issue 17) keeps
+  every learned peer flagged 0x08 in a \`Map\` of arrays of \`{ source, at }\` records plus a \`Set\` per source, a few
+  hundred bytes per such peer, and about half the peers in these fixtures carry 0x08 (libtorrent-based clients set it).
+  The "no peer flagged 0x08" rows show what the rest costs. Without the relay index's share, what remains per
+  connection is the inbound view's key table, the session and extension objects with their listeners, and, with the
+  swarm helper, the cursor (an object of closures with two \`Map\`s and a \`Set\`; after its first message a cursor
+  also holds the part of the live list not yet sent, until it has sent it and the log moves on) and the helper's
+  per-wire closures and listeners. The cursor was left as it is: the timeline's \`join\` is being changed for the
+  relaxation option, and the cursor is not what limits these numbers.
+- **decode against the object floor**: core checks the whole message (bencode structure, keys, lengths, duplicates,
+  the four lists) and builds the message object around the lists; the floor only copies bytes at a known offset.
+- **receive path**: decoding is a small part of it. Per peer the session builds the event object, the address text
+  and the \`"ip:port"\` string, runs the peer policy, feeds the relay index for 0x08 peers, and dispatches two events
+  (session, then the ut_pex-style event); the inbound view builds a key table per received message. ut_pex does less
+  per peer: no validation of the whole message, no policy, no per-source memory bound, one event.
 - **swarm, every wire's message**: both sides build 2W messages per join+leave, so no ratio can grow with W and the
-  100x target cannot be met in this case. Ours is linear in W: every cursor's position is counted on the log event
-  it reads next, so releasing read events costs O(1) per event whatever the number of cursors (\`compact\` is under
-  1 % of the profile at W=1000, where it used to scan every cursor each time the oldest moved: O(W^2) per round,
-  70 % of the profile), and a cursor's message costs the same at W=100 and at W=1000. What remains is building the
-  messages: the message builder's map and lists, and the address bytes rebuilt from the peer keys.
-- **memory** (now met): the outbound tracker and the inbound view keep peer keys in a small internal table over
-  typed arrays (\`PeerKeyTable\`): IPv4 keys in a \`Float64Array\` (8 bytes, where a \`Map\` or \`Set\` key above 2^31 is
-  a 16-byte heap number plus its entry), values in a typed array created only when one is not 0, an open-addressing
-  index of two \`Uint16Array\` slots per entry, insertion order kept by dense columns. The tracker keeps one entry per
-  peer, its value packing our flag byte, the one its remote was told and a change stamp that orders the pending
-  changes (no second table). The heap reading counts \`ArrayBuffer\` bytes too: typed arrays above 64 bytes keep
-  their elements outside the V8 heap. Every \`utPex()\` constructor shares one prototype, the session relays its
-  events to the extension instead of five listeners and creates its emitter with its first listener. With the swarm
-  helper the peers to advertise live once per torrent, in the timeline, not per connection.
+  100x target cannot be met in this case (part 1 of issue 18, sharing one encoding among cursors, is what would
+  change that). Ours is linear in W: releasing read events costs O(1) per event whatever the number of cursors.
 `;
 }

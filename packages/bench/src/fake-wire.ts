@@ -90,3 +90,69 @@ export function createManualTimers(): ManualTimers {
     },
   };
 }
+
+/** An extension as bittorrent-protocol 5 drives it (both ut_pex and ours have these). */
+interface InstalledExtension {
+  onExtendedHandshake?(handshake: Record<string, unknown>): void;
+  onMessage(payload: Uint8Array): void;
+}
+
+/**
+ * A fake wire that installs one extension and dispatches to it as bittorrent-protocol 5 does,
+ * for the swarm helper (which calls `wire.use()` itself) and the seedbox case. `use(Extension)`
+ * constructs it and sets `wire[name]`; `_onExtended(0, bytes)` decodes an extended handshake,
+ * keeps it as `peerExtendedHandshake` / `peerExtendedMapping`, calls `onExtendedHandshake` and
+ * emits `extended`; `_onExtended(id, bytes)` hands a ut_pex payload to `onMessage`; `extended`
+ * bencodes an object payload (what ut_pex sends) and counts the bytes without keeping them;
+ * `close()` emits `close`. What it skips: sockets, the BitTorrent handshake, message framing,
+ * every other message type and the wire's own buffers and state.
+ */
+export class ProtocolWire extends EventEmitter {
+  peerExtendedMapping: Record<string, number> = {};
+  peerExtendedHandshake: Record<string, unknown> = {};
+  extendedHandshake: Record<string, unknown> = {};
+  peerId: string | null = null;
+  destroyed = false;
+  sentBytes = 0;
+  sentMessages = 0;
+  #extension: InstalledExtension | undefined;
+
+  use(Extension: new (wire: ProtocolWire) => InstalledExtension): void {
+    const name = (Extension.prototype as { name: string }).name;
+    const extension = new Extension(this);
+    this.#extension = extension;
+    (this as unknown as Record<string, unknown>)[name] = extension;
+  }
+
+  extended(_name: string, payload: unknown): void {
+    const bytes = ArrayBuffer.isView(payload)
+      ? (payload as Uint8Array)
+      : bencode.encode(payload as Record<string, unknown>);
+    this.sentMessages++;
+    this.sentBytes += bytes.length;
+  }
+
+  _onExtended(ext: number, payload: Uint8Array): void {
+    if (ext === 0) {
+      const handshake = bencode.decode(payload) as Record<string, unknown>;
+      const m = (handshake.m ?? {}) as Record<string, number>;
+      this.peerExtendedHandshake = handshake;
+      this.peerExtendedMapping = { ...m };
+      this.#extension?.onExtendedHandshake?.(handshake);
+      this.emit('extended', 'handshake', handshake);
+      return;
+    }
+    this.#extension?.onMessage(payload);
+    this.emit('extended', 'ut_pex', payload);
+  }
+
+  destroy(): this {
+    this.destroyed = true;
+    return this;
+  }
+
+  close(): void {
+    this.destroyed = true;
+    this.emit('close');
+  }
+}

@@ -33,10 +33,23 @@ export function createRandom(seed: number): () => number {
 }
 
 /**
- * Distinct public peers (global unicast, so the session's default policy accepts them all):
- * IPv4 in 11.0.0.0..99.255.255.255, IPv6 in 2a01::/16. Peer `i` is unique within the family.
+ * Where a fixture's addresses come from: `public` is global unicast (the session's default
+ * policy accepts them all), `private` is RFC 1918 / RFC 4193 (10.0.0.0/8, 192.168.0.0/16 and
+ * fd00::/8), what a LAN swarm or a hostile sender gives.
  */
-export function createPeers(family: 4 | 6, count: number, seed: number): PeerFixture[] {
+export type AddressScope = 'public' | 'private';
+
+/**
+ * Distinct peers: public ones in 11.0.0.0..99.255.255.255 (IPv4) and 2a01::/16 (IPv6), private
+ * ones in 10.0.0.0/8 and 192.168.0.0/16 (IPv4) and fd00::/8 (IPv6). Peer `i` is unique within
+ * the family.
+ */
+export function createPeers(
+  family: 4 | 6,
+  count: number,
+  seed: number,
+  scope: AddressScope = 'public',
+): PeerFixture[] {
   const random = createRandom(seed);
   const seen = new Set<string>();
   const peers: PeerFixture[] = [];
@@ -48,11 +61,16 @@ export function createPeers(family: 4 | 6, count: number, seed: number): PeerFix
     if (family === 4) {
       const n = random();
       address = new Uint8Array([11 + (n % 89), (n >>> 8) & 255, (n >>> 16) & 255, (n >>> 24) | 1]);
+      if (scope === 'private') {
+        // Half in 10.0.0.0/8, half in 192.168.0.0/16.
+        address[0] = (n & 1) === 0 ? 10 : 192;
+        if (address[0] === 192) address[1] = 168;
+      }
       text = `${address.join('.')}:${port}`;
     } else {
       address = new Uint8Array(16);
-      address[0] = 0x2a;
-      address[1] = 0x01;
+      address[0] = scope === 'private' ? 0xfd : 0x2a;
+      address[1] = scope === 'private' ? (address[1] as number) : 0x01;
       for (let i = 2; i < 16; i += 4) {
         const n = random();
         address[i] = n & 255;
@@ -83,8 +101,13 @@ function formatIpv6(address: Uint8Array): string {
  * `count` messages of `PEERS_PER_MESSAGE` added peers each, every peer different from every
  * other in the pool, so that no per-source dedup can skip work.
  */
-export function createMessagePool(family: 4 | 6, count: number, seed: number): MessageFixture[] {
-  const all = createPeers(family, count * PEERS_PER_MESSAGE, seed);
+export function createMessagePool(
+  family: 4 | 6,
+  count: number,
+  seed: number,
+  scope: AddressScope = 'public',
+): MessageFixture[] {
+  const all = createPeers(family, count * PEERS_PER_MESSAGE, seed, scope);
   const pool: MessageFixture[] = [];
   for (let m = 0; m < count; m++) {
     const peers = all.slice(m * PEERS_PER_MESSAGE, (m + 1) * PEERS_PER_MESSAGE);

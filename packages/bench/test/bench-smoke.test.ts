@@ -5,16 +5,20 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 import { formatBenchmarksDocument } from '../src/document.js';
+import { formatScaleSvg } from '../src/plot.js';
 import { describeMachine, formatConsoleTable } from '../src/report.js';
 import { runSuite, SMOKE_SETTINGS } from '../src/suite.js';
 
 const benchDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 
+const VARIANTS = 16;
+const SEEDBOX = `seedbox ${SMOKE_SETTINGS.scale[0]?.torrents} x ${SMOKE_SETTINGS.scale[0]?.wiresPerTorrent} wires`;
+
 const EXPECTED_ROWS = [
-  'decode 50 IPv4 peers',
-  'decode 50 IPv6 peers',
-  'core decode vs floor, IPv4',
-  'core decode vs floor, IPv6',
+  `decode 50 peers vs ut_pex: worst of ${VARIANTS} variants`,
+  `decode 50 peers vs ut_pex: best of ${VARIANTS} variants`,
+  `decode 50 peers vs object floor: worst of ${VARIANTS} variants`,
+  `decode 50 peers vs object floor: best of ${VARIANTS} variants`,
   'receive path, 50 IPv4 peers',
   'receive path, 50 IPv6 peers',
   'encode 50 IPv4 peers',
@@ -26,7 +30,14 @@ const EXPECTED_ROWS = [
   'swarm W=100: join+leave event',
   'swarm W=1000: join+leave event',
   'swarm event O(1): ours at W=1000 vs W=10',
-  'memory per connection (200 learned + 200 to advertise)',
+  'memory per connection, utPex() (200 learned + 200 to advertise)',
+  'memory per connection, swarm helper (200 learned + 200 to advertise)',
+  'memory per connection, swarm helper: at most 4 KiB',
+  'memory per connection, utPex(), no peer flagged 0x08',
+  'memory per connection, swarm helper, no peer flagged 0x08',
+  `${SEEDBOX}: CPU per PEX minute, share of one core`,
+  `${SEEDBOX}: heap after gc`,
+  `${SEEDBOX}: largest event-loop delay`,
 ];
 
 describe('bench smoke run', () => {
@@ -43,6 +54,17 @@ describe('bench smoke run', () => {
       expect(Number.isFinite(value)).toBe(true);
       expect(value).toBeGreaterThan(0);
     }
+  });
+
+  it('has every decode variant and a seedbox point, with positive numbers', () => {
+    expect(result.decode).toHaveLength(VARIANTS);
+    for (const d of result.decode) {
+      for (const value of [d.ours, d.incumbent, d.floor]) expect(value).toBeGreaterThan(0);
+    }
+    expect(result.scale).toHaveLength(1);
+    const [point] = result.scale;
+    expect(point?.ours.cpuNsPerMinute).toBeGreaterThan(0);
+    expect(point?.theirs.peerEventsPerMinute).toBeGreaterThan(0);
   });
 
   it('every target row has a verdict', () => {
@@ -65,5 +87,9 @@ describe('bench smoke run', () => {
     expect(document).toContain(`Node.js ${machine.node}`);
     expect(document).toContain('ut_pex 5.0.2');
     expect(document).toContain('1970-01-01');
+    const svg = formatScaleSvg(result.scale);
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg).toContain('<polyline');
+    expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
   });
 });

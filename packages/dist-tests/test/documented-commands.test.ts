@@ -57,6 +57,10 @@ const COMMANDS: ReadonlyArray<readonly [documented: string, check: Check]> = [
     { why: 'the full run takes minutes and rewrites docs/benchmarks.md: --quick runs' },
   ],
   ['npm run bench -- --quick', RUN_AS_WRITTEN(120)],
+  [
+    'npm run bench -- --scale',
+    { why: 'the seedbox case alone takes minutes (50,000 wires): --quick runs it at 20 wires' },
+  ],
   ['npm run demo', RUN_AS_WRITTEN(120)],
   ['npm run demo -- --nodes 30', RUN_AS_WRITTEN(120)],
   ['pex demo', { why: 'what npm run demo runs' }],
