@@ -83,9 +83,10 @@ export interface PexSessionOptions {
   readonly inbound?: Omit<InboundViewOptions, 'accept'>;
   /**
    * Caps of our messages to this remote (`firstMessageMaxAdded`, `maxAddedPerMessage`,
-   * `maxDroppedPerMessage`); the defaults are @pex/core's. Ignored with `outbound`.
+   * `maxDroppedPerMessage`); the defaults are @pex/core's. Ignored with `outbound`. BEP 11's
+   * relaxation is not offered here: the session is not told why a connection ended.
    */
-  readonly caps?: Omit<PexOutboundOptions, 'intervalMs' | 'remote'>;
+  readonly caps?: Omit<PexOutboundOptions, 'intervalMs' | 'remote' | 'relaxation'>;
   /**
    * The torrent's privacy (BEP 27: "peers MUST NOT exchange peers" on a private torrent).
    * Default `'public'`. Change it at any time with `setPrivacy`. `'private'` sends nothing,
@@ -123,7 +124,7 @@ export interface ResolvedSessionOptions {
   readonly inbound: Omit<InboundViewOptions, 'accept'>;
   readonly privacy: PexPrivacy;
   readonly sendWhilePrivacyUnknown: boolean;
-  readonly caps: Omit<PexOutboundOptions, 'intervalMs' | 'remote'>;
+  readonly caps: Omit<PexOutboundOptions, 'intervalMs' | 'remote' | 'relaxation'>;
 }
 
 /**

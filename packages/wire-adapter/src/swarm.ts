@@ -50,7 +50,7 @@ export interface PexSwarmWireInfo {
 /** Options of `createPexSwarm`: those of `utPex()` for every wire, plus the caps of the timeline. */
 export interface PexSwarmOptions extends UtPexOptions {
   /** Caps of every wire's messages (first message, added and dropped per message). */
-  readonly caps?: Omit<PexOutboundOptions, 'intervalMs' | 'remote'>;
+  readonly caps?: Omit<PexOutboundOptions, 'intervalMs' | 'remote' | 'relaxation'>;
   /** Our listen port, written as `p` into each wire's extended handshake so peers can list us. */
   readonly listenPort?: number;
   /**
