@@ -3,6 +3,7 @@ import { runDecode } from './decode-command.js';
 import { runDemo } from './demo-command.js';
 import { type CommandIo, createProcessIo } from './io.js';
 import { runProbe } from './probe-command.js';
+import { runSimulate } from './simulate-command.js';
 import {
   COMMAND_USAGE,
   type CommandName,
@@ -49,6 +50,8 @@ export async function main(
         return await runDemo(rest, io);
       case 'probe':
         return await runProbe(rest, io);
+      case 'simulate':
+        return await runSimulate(rest, io);
       default:
         throw new UsageError(`unknown command ${JSON.stringify(command)}`);
     }
@@ -65,7 +68,9 @@ export async function main(
 }
 
 function isCommandName(command: string | undefined): command is CommandName {
-  return command === 'demo' || command === 'probe' || command === 'decode';
+  return (
+    command === 'demo' || command === 'probe' || command === 'decode' || command === 'simulate'
+  );
 }
 
 function isParseArgsError(error: unknown): boolean {

@@ -4,7 +4,7 @@ export class UsageError extends Error {
 }
 
 /** The commands of `pex`. */
-export type CommandName = 'demo' | 'probe' | 'decode';
+export type CommandName = 'demo' | 'probe' | 'decode' | 'simulate';
 
 /** One synopsis line per command: what a usage error prints, with a pointer to `pex --help`. */
 export const COMMAND_USAGE: Readonly<Record<CommandName, string>> = {
@@ -12,10 +12,12 @@ export const COMMAND_USAGE: Readonly<Record<CommandName, string>> = {
   probe:
     'usage: pex probe HOST:PORT --info-hash HEX [--listen-port N] [--duration S] [--count N] [--timeout S] [--json]',
   decode: 'usage: pex decode <hex> | --file PATH|- [--json]',
+  simulate:
+    'usage: pex simulate [--nodes N] [--hours H] [--seed S] [--interval MS] [--max-connections N] [--latency MIN-MAX] [--churn PER_MIN] [--preset NAME] [--relaxation] [--candidate-pool] [--json]',
 };
 
 /** The synopsis line for a usage error outside any command (no or unknown command). */
-export const GENERAL_USAGE = 'usage: pex demo|probe|decode [options]';
+export const GENERAL_USAGE = 'usage: pex demo|probe|decode|simulate [options]';
 
 /** The line after a usage line: where the whole text is. */
 export const HELP_POINTER = "run 'pex --help' for every command and option";
@@ -50,6 +52,19 @@ commands:
       decode one PEX payload (the bencoded dictionary, without the extended-message
       id byte) given as hex or read from a file (--file -: standard input), and
       print its peers, or the reason it is invalid (exit 1)
+
+  simulate [--nodes N] [--hours H] [--seed S] [--interval MS] [--max-connections N]
+           [--latency MIN-MAX] [--churn PER_MIN] [--preset NAME] [--relaxation]
+           [--candidate-pool] [--json]
+      run a swarm of N nodes (default 1000) for H hours (default 1) of virtual time
+      with @pex/simulator: real PEX sessions over an in-memory network, no sockets,
+      deterministic from --seed (default 1). --interval: PEX interval (default
+      70000 ms); --max-connections: per node (default 50); --latency: one-way delay
+      per message (default 20-200 ms); --churn: nodes leaving and joining per minute
+      (default 0); --preset default|libtorrent|transmission: their interval and caps;
+      --relaxation: BEP 11's relaxation; --candidate-pool: dial from a candidate pool.
+      Prints when every node (and the average node) knew 50/90/99/100 % of the
+      swarm, messages, bytes and duplicate deliveries per node; --json: all of it.
 
 options:
   -h, --help      show this text

@@ -87,7 +87,8 @@ describe('usage errors print the usage line of their command only', () => {
     [['demo', 'extra'], expect.stringMatching(/^usage: pex demo /)],
     [['probe'], expect.stringMatching(/^usage: pex probe HOST:PORT --info-hash HEX/)],
     [['probe', '127.0.0.1:1'], expect.stringMatching(/^usage: pex probe /)],
-    [['frobnicate'], 'usage: pex demo|probe|decode [options]'],
+    [['simulate', '--nodes', 'x'], expect.stringMatching(/^usage: pex simulate \[--nodes N\]/)],
+    [['frobnicate'], 'usage: pex demo|probe|decode|simulate [options]'],
   ])('%p', async (argv, usageLine) => {
     const { code, out, err } = await run(argv);
     expect(code).toBe(2);
@@ -100,7 +101,7 @@ describe('usage errors print the usage line of their command only', () => {
 
   test('each usage line names the options the full help text documents', async () => {
     const help = (await run(['--help'])).out.join('\n');
-    for (const command of ['demo', 'probe', 'decode']) {
+    for (const command of ['demo', 'probe', 'decode', 'simulate']) {
       const line = (await run([command, '--no-such-option'])).err[1] as string;
       for (const option of line.match(/--[a-z-]+/g) ?? []) expect(help).toContain(option);
     }
