@@ -377,3 +377,113 @@ describe('PeerKeyTable against a Map: every operation', () => {
     );
   });
 });
+
+/** `count` distinct IPv4 keys whose home slot in a 16-slot index (capacity 8) is in `homes`. */
+function keysWithHomes(homes: readonly number[], count: number): PeerKey[] {
+  const keys: PeerKey[] = [];
+  for (let n = 0; keys.length < count; n++) {
+    const key = v4Key(n, 7000);
+    if (homes.includes(hashPeerKey(key) & 15)) keys.push(key);
+  }
+  return keys;
+}
+
+describe('PeerKeyTable: probe runs that wrap around the end of the index', () => {
+  test('keys homed at the last slots and the first: set, delete and find through the wrap', () => {
+    // Two keys homed at 15: the second sits in slot 0. One homed at 0 then goes to slot 1.
+    const [last, wrapped] = keysWithHomes([15], 2) as [PeerKey, PeerKey];
+    const [first] = keysWithHomes([0], 1) as [PeerKey];
+    const table = new PeerKeyTable();
+    table.set(last, 1);
+    table.set(wrapped, 2);
+    table.set(first, 3);
+    // Setting again updates in place wherever the key sits (slot 0 included).
+    table.set(wrapped, 20);
+    table.set(first, 30);
+    expect(entriesOf(table)).toEqual([
+      [last, 1],
+      [wrapped, 20],
+      [first, 30],
+    ]);
+    expect(table.insert(wrapped, 99)).toBe(table.find(wrapped));
+    // Deleting the key in slot 0 and the one before it keeps the rest reachable.
+    expect(table.delete(wrapped)).toBe(true);
+    expect(table.has(wrapped)).toBe(false);
+    expect(table.get(first)).toBe(30);
+    expect(table.delete(last)).toBe(true);
+    expect(table.get(first)).toBe(30);
+    expect(table.delete(first)).toBe(true);
+    expect(table.size).toBe(0);
+  });
+
+  test('a key that wrapped past the end moves back into a hole at slot 0', () => {
+    // Slots 14, 15: two keys homed at 14; slot 0: one homed at 15; slot 1: a third homed at 14.
+    const [a, b, d] = keysWithHomes([14], 3) as [PeerKey, PeerKey, PeerKey];
+    const [c] = keysWithHomes([15], 1) as [PeerKey];
+    const table = new PeerKeyTable();
+    for (const key of [a, b, c, d]) table.set(key, 1);
+    expect(table.delete(c)).toBe(true);
+    for (const key of [a, b, d]) expect(table.has(key)).toBe(true);
+    expect(table.delete(a)).toBe(true);
+    for (const key of [b, d]) expect(table.has(key)).toBe(true);
+  });
+
+  test('property: keys crowded around the wrap, any inserts and deletes, answer as a Map', () => {
+    // Eight keys homed at slots 13..15 and 0..1: runs cross the end of the index, and a deletion
+    // must move back exactly the keys whose home is not between the hole and their slot.
+    const crowd = keysWithHomes([13, 14, 15, 0, 1], 8);
+    const step = fc.record({
+      remove: fc.boolean(),
+      key: fc.constantFrom(...crowd),
+      value: fc.nat(9),
+    });
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 60 }), (steps) => {
+        const table = new PeerKeyTable();
+        const model = new Map<PeerKey, number>();
+        for (const { remove, key, value } of steps) {
+          if (remove) expect(table.delete(key)).toBe(model.delete(key));
+          else {
+            table.set(key, value);
+            model.set(key, value);
+          }
+          for (const each of crowd) expect(table.get(each)).toBe(model.get(each));
+          expect(entriesOf(table)).toEqual([...model]);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('PeerKeyTable: large tables', () => {
+  test('65,536 keys and more: every key found, in order (the index outgrows 16-bit slots)', () => {
+    const table = new PeerKeyTable();
+    const keyOf = (i: number) => 2 ** 40 + i * 7;
+    const check = (count: number) => {
+      expect(table.size).toBe(count);
+      for (const i of [0, 1, 0xfffe, 0xffff, count - 1]) expect(table.get(keyOf(i))).toBe(i);
+      let expected = 0;
+      let inOrder = true;
+      for (let at = table.firstEntry(); at !== -1; at = table.nextEntry(at)) {
+        if (table.keyAt(at) !== keyOf(expected) || table.valueAt(at) !== expected) inOrder = false;
+        expected++;
+      }
+      expect(inOrder).toBe(true);
+      expect(expected).toBe(count);
+    };
+    // Exactly 65,536 entries fill a table of that capacity: entry + 1 no longer fits 16 bits.
+    for (let i = 0; i < 0x10000; i++) table.set(keyOf(i), i);
+    check(0x10000);
+    for (let i = 0x10000; i < 0x10000 + 10; i++) table.set(keyOf(i), i);
+    check(0x10000 + 10);
+  });
+
+  test('keys that differ only above bit 32 (the first two address bytes) spread over the slots', () => {
+    const slots = new Set<number>();
+    for (let i = 0; i < 4096; i++) {
+      slots.add(hashPeerKey(peerKey(Uint8Array.from([i >> 8, i & 0xff, 7, 7]), 6881)) & 8191);
+    }
+    expect(slots.size).toBeGreaterThan(3000);
+  });
+});
