@@ -15,7 +15,9 @@ import { fileURLToPath } from 'node:url';
 const require = createRequire(import.meta.url);
 const ts = require('typescript');
 
-const PACKAGES = (process.env.PEX_MUTATE ?? 'core,events').split(',');
+// Read by Stryker alone, never by a turbo task.
+const { PEX_MUTATE, PEX_MUTATE_TESTS } = process.env;
+const PACKAGES = (PEX_MUTATE ?? 'core,events').split(',');
 
 /**
  * True if `file` has no code of its own once its types are gone: an entry of re-exports
@@ -62,9 +64,9 @@ export default {
     // The root configuration, limited to the tests of the mutated packages.
     config: {
       testMatch:
-        process.env.PEX_MUTATE_TESTS === undefined
+        PEX_MUTATE_TESTS === undefined
           ? PACKAGES.map((name) => `<rootDir>/packages/${name}/test/**/*.test.ts`)
-          : process.env.PEX_MUTATE_TESTS.split(',').map((glob) => `<rootDir>/${glob}`),
+          : PEX_MUTATE_TESTS.split(',').map((glob) => `<rootDir>/${glob}`),
     },
     enableFindRelatedTests: false,
   },
@@ -78,7 +80,7 @@ export default {
   // A mutant that makes a loop endless is stopped this long after the normal run time. Jest
   // loads every test file at each run, even those with no test for the mutant: several seconds
   // with all the tests of a package, which this must cover, or mutants are wrongly timed out.
-  timeoutMS: process.env.PEX_MUTATE_TESTS === undefined ? 15_000 : 5_000,
+  timeoutMS: PEX_MUTATE_TESTS === undefined ? 15_000 : 5_000,
   reporters: ['clear-text', 'progress-append-only', 'html', 'json'],
   htmlReporter: { fileName: 'reports/mutation/mutation.html' },
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
