@@ -103,6 +103,7 @@ const COMMANDS: ReadonlyArray<readonly [documented: string, check: Check]> = [
   ['npm install --save-dev @pex/arbitraries fast-check', FROM_REGISTRY],
   ['npm install --global @pex/cli', FROM_REGISTRY],
   ['npm install @pex/ut_pex', FROM_REGISTRY],
+  ['node scripts/count-public-names.mjs', RUN_AS_WRITTEN()],
   [
     'npm pack',
     { why: 'named to warn against it: it leaves workspace: ranges in the packed package.json' },
