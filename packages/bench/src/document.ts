@@ -123,8 +123,22 @@ ${formatMarkdownCells(scaleCells(result.scale))}
   also holds the part of the live list not yet sent, until it has sent it and the log moves on) and the helper's
   per-wire closures and listeners. The cursor was left as it is: the timeline's \`join\` is being changed for the
   relaxation option, and the cursor is not what limits these numbers.
+- **decode against ut_pex (IPv4)**: a decoded peer is plain data with its own address, so core makes an object and a
+  new 4-byte \`Uint8Array\` per peer, and that allocation is most of its time. The floor, which does nothing but
+  build those objects, is itself about as far from ut_pex's codec path as ours (column "ut_pex / floor"): where it is
+  below 10x, no decoder that returns objects of this shape can reach 10x. IPv6 is far above the target because
+  ut_pex's \`compact2string.multi6\` is slow.
 - **decode against the object floor**: core checks the whole message (bencode structure, keys, lengths, duplicates,
-  the four lists) and builds the message object around the lists; the floor only copies bytes at a known offset.
+  the four lists) and builds the message object around the lists; the floor only copies bytes at a known offset. Both
+  are allocation-bound, so where garbage collection falls moves them by tens of per cent at this machine's load (a
+  floor slower than ours in some variants is that noise); the worst variant is what the target row holds.
+- **seedbox**: the heap is the memory per connection above, times the connections (the relay index's share included:
+  half the peers the remotes report carry 0x08). CPU per PEX minute grows about linearly with the wires on both
+  sides and is, at 10,000 wires, close to the 1 % target (one run per size, so it passes or misses by the machine's
+  load): per wire and minute it is one received message through the receive path above (decode, peer policy, events,
+  the relay index), one message built and sent from the swarm cursor, and garbage collection of a heap twice
+  ut_pex's (process CPU includes the collector's threads). The longest task includes garbage-collection pauses,
+  which grow with the heap.
 - **receive path**: decoding is a small part of it. Per peer the session builds the event object, the address text
   and the \`"ip:port"\` string, runs the peer policy, feeds the relay index for 0x08 peers, and dispatches two events
   (session, then the ut_pex-style event); the inbound view builds a key table per received message. ut_pex does less
