@@ -99,6 +99,12 @@ export interface PexSessionOptions {
   /** Send while the privacy is `'unknown'` (a magnet before its metadata). Default false. */
   readonly sendWhilePrivacyUnknown?: boolean;
   /**
+   * Index the peers the remote advertises with the holepunch flag (0x08), for `introducersOf`
+   * (BEP 55 relays). Default false: the index costs a few hundred bytes per such peer, and the
+   * swarm helper keeps one index for all its wires instead.
+   */
+  readonly relays?: boolean;
+  /**
    * Where outgoing peers come from, e.g. a swarm-timeline cursor (`timeline.join()`). When
    * given, the session only schedules and sends what it yields: `addPeer` / `dropPeer` throw,
    * `remoteAddress` is not passed to it (give `remote` to `join()`), and, since the outbound
@@ -124,6 +130,7 @@ export interface ResolvedSessionOptions {
   readonly inbound: Omit<InboundViewOptions, 'accept'>;
   readonly privacy: PexPrivacy;
   readonly sendWhilePrivacyUnknown: boolean;
+  readonly relays: boolean;
   readonly caps: Omit<PexOutboundOptions, 'intervalMs' | 'remote' | 'relaxation'>;
 }
 
@@ -183,6 +190,7 @@ export function resolveSessionOptions(options: PexSessionOptions): ResolvedSessi
       'sendWhilePrivacyUnknown',
       options.sendWhilePrivacyUnknown ?? false,
     ),
+    relays: checkBoolean('relays', options.relays ?? false),
     caps: options.caps ?? NO_OPTIONS,
   };
 }

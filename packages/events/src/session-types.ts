@@ -127,6 +127,7 @@ export interface PexSession extends PexSessionEmitter {
    * torrent becomes private, and 30 min after the remote advertised the peer.
    * @throws {TypeError|RangeError} naming the input if it is not a valid peer address (see
    *   `parsePeerAddress`).
+   * @throws {Error} if the session was created without `relays: true` (nothing was indexed).
    */
   introducersOf(address: string, port: number): PexSession[];
   /**

@@ -378,6 +378,9 @@ class Session implements PexSession {
 
   introducersOf(address: string, port: number): PexSession[] {
     const peer = parsePeerAddress({ address, port });
+    if (!this.#options.relays) {
+      throw new Error('"introducersOf" needs a session created with relays: true');
+    }
     const relays = this.#relays;
     if (relays === undefined || this.#destroyed) return [];
     return relays.introducersOf(peer.bytes, peer.port, this.#options.clock.now());
@@ -463,6 +466,8 @@ class Session implements PexSession {
    * change of a known peer is not seen (it stays as first reported).
    */
   #indexRelays(result: InboundResult, now: number): void {
+    // Off unless asked for: it costs a few hundred bytes per learned peer with the flag.
+    if (!this.#options.relays) return;
     for (const peer of result.added) {
       if ((peer.flags & PEX_FLAG_SUPPORTS_HOLEPUNCH) === 0) continue;
       this.#relays ??= createRelayIndex<PexSession>();

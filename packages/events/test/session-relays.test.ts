@@ -14,6 +14,7 @@ function setUp(options: Partial<PexSessionOptions> = {}) {
   let now = 1_000;
   const session = createPexSession({
     send: () => {},
+    relays: true,
     clock: { now: () => now },
     timers: { setTimeout: () => undefined, clearTimeout: () => {} },
     ...options,
@@ -146,4 +147,11 @@ describe('session: introducersOf', () => {
       { numRuns: 200 },
     );
   });
+});
+
+test('without relays: true nothing is indexed, and introducersOf says so', () => {
+  const session = createPexSession({ send: () => {} });
+  expect(() => session.introducersOf('8.8.8.8', 6881)).toThrow(
+    new Error('"introducersOf" needs a session created with relays: true'),
+  );
 });

@@ -422,11 +422,8 @@ class Swarm extends EventEmitter<PexSwarmEvents> implements PexSwarm {
     const peer = parsePeerAddress({ address, port });
     const now = (this.#options.clock ?? realClock).now();
     const wires = this.#relays.introducersOf(peer.bytes, peer.port, now);
-    // Each session confirms: one that forgot what its remote said (reset, a private torrent)
-    // sent no `dropped` events for it.
-    return wires.filter(
-      (wire) => this.#wires.get(wire)?.extension.session.introducersOf(address, port).length === 1,
-    );
+    // A wire of a private torrent exchanges no peers (BEP 27): it relays nothing we learned.
+    return wires.filter((wire) => this.#wires.get(wire)?.extension.session.privacy === 'public');
   }
 
   /** What `wire`'s remote reports with the holepunch flag and drops, with the wire as the source. */

@@ -95,16 +95,18 @@ describe('swarm: introducersOf', () => {
     expect(swarm.introducersOf(text(9), 6881)).toEqual([]);
   });
 
-  test('a peer listener already finds the wire; a reset session is not named', async () => {
+  test('a peer listener already finds the wire; a wire of a private torrent is not named', async () => {
     const { swarm, connect } = createHub();
     const a = await connect(1);
     const seen: PexWire[][] = [];
     swarm.on('peer', (peer) => seen.push(swarm.introducersOf(peer.address, peer.port)));
     a.pex.session.receive(payload([{ host: 9, flags: HOLEPUNCH }]));
     expect(seen).toEqual([[a.wire]]);
-    // The session forgets what its remote said, without `dropped` events: still not named.
-    a.pex.session.reset();
+    // BEP 27: a private torrent's wires exchange no peers, so none of them is a relay.
+    a.pex.setPrivacy('private');
     expect(swarm.introducersOf(text(9), 6881)).toEqual([]);
+    a.pex.setPrivacy('public');
+    expect(swarm.introducersOf(text(9), 6881)).toEqual([a.wire]);
   });
 
   test('forgotten DEFAULT_RELAY_MAX_AGE_MS after the advertisement; bad input is a caller mistake', async () => {
