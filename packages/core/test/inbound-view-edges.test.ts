@@ -80,6 +80,17 @@ describe('inbound view: duplicates within one list are not "added and dropped"',
     expect(view.knownPeerCount).toBe(0);
   });
 
+  test('a peer dropped twice and added once: still added and dropped, applied neither way', () => {
+    const view = createInboundView();
+    view.receive(message({ added: [v4(1)] }), 0);
+    const result = view.receive(message({ dropped: [v4(1), v4(1)], added: [v4(1)] }), 60_000);
+    expect(result.violations.map((violation) => [violation.reason, violation.amount])).toEqual([
+      ['added-and-dropped', 1],
+    ]);
+    expect(result.dropped).toEqual([]);
+    expect(view.knownPeerCount).toBe(1);
+  });
+
   test('a peer added twice: reported once, no violation', () => {
     const view = createInboundView();
     const result = view.receive(message({ added6: [v6n(1), v6n(1)], added: [v4(1), v4(1)] }), 0);
