@@ -114,15 +114,14 @@ ${formatMarkdownCells(scaleCells(result.scale))}
 
 ## What limits the missed targets (profiles: \`node --cpu-prof\`, heap readings of the memory case)
 
-- **memory per connection and seedbox heap**: the session's BEP 55 relay index (\`introducersOf\`, issue 17) keeps
-  every learned peer flagged 0x08 in a \`Map\` of arrays of \`{ source, at }\` records plus a \`Set\` per source, a few
-  hundred bytes per such peer, and about half the peers in these fixtures carry 0x08 (libtorrent-based clients set it).
-  The "no peer flagged 0x08" rows show what the rest costs. Without the relay index's share, what remains per
-  connection is the inbound view's key table, the session and extension objects with their listeners, and, with the
-  swarm helper, the cursor (an object of closures with two \`Map\`s and a \`Set\`; after its first message a cursor
-  also holds the part of the live list not yet sent, until it has sent it and the log moves on) and the helper's
-  per-wire closures and listeners. The cursor was left as it is: the timeline's \`join\` is being changed for the
-  relaxation option, and the cursor is not what limits these numbers.
+- **memory per connection and seedbox heap**: what a connection holds is the inbound view's key table (the peers its
+  remote reported), the session and extension objects with their listeners and counters, and, with the swarm helper,
+  the cursor (an object of closures with two \`Map\`s and a \`Set\`; after its first message a cursor also holds the
+  part of the live list not yet sent, until it has sent it and the log moves on) and the helper's per-wire closures
+  and listeners (peer, dropped, refused, candidates, relays, live flags). The BEP 55 relay index is kept once per
+  swarm, not per session (a session indexes only with \`relays: true\`); the "no peer flagged 0x08" rows show that
+  it no longer changes the cost per connection. The cursor as a class, and a smaller key table per remote, are what
+  would close the distance to the targets.
 - **decode against ut_pex (IPv4)**: a decoded peer is plain data with its own address, so core makes an object and a
   new 4-byte \`Uint8Array\` per peer, and that allocation is most of its time. The floor, which does nothing but
   build those objects, is itself about as far from ut_pex's codec path as ours (column "ut_pex / floor"): where it is
@@ -132,19 +131,19 @@ ${formatMarkdownCells(scaleCells(result.scale))}
   the four lists) and builds the message object around the lists; the floor only copies bytes at a known offset. Both
   are allocation-bound, so where garbage collection falls moves them by tens of per cent at this machine's load (a
   floor slower than ours in some variants is that noise); the worst variant is what the target row holds.
-- **seedbox**: the heap is the memory per connection above, times the connections (the relay index's share included:
-  half the peers the remotes report carry 0x08). CPU per PEX minute grows about linearly with the wires on both
+- **seedbox**: the heap is the memory per connection above, times the connections, plus the swarm's relay index
+  and timeline per torrent. CPU per PEX minute grows about linearly with the wires on both
   sides and is, at 10,000 wires, close to the 1 % target (one run per size, so it passes or misses by the machine's
-  load): per wire and minute it is one received message through the receive path above (decode, peer policy, events,
-  the relay index), one message built and sent from the swarm cursor, and garbage collection of a heap twice
+  load): per wire and minute it is one received message through the receive path above (decode, peer policy,
+  events), one message built and sent from the swarm cursor, and garbage collection of a heap larger than
   ut_pex's (process CPU includes the collector's threads). The longest task includes garbage-collection pauses,
   which grow with the heap.
 - **receive path**: decoding is a small part of it. Per peer the session builds the event object, the address text
-  and the \`"ip:port"\` string, runs the peer policy, feeds the relay index for 0x08 peers, and dispatches two events
+  and the \`"ip:port"\` string, runs the peer policy, and dispatches two events
   (session, then the ut_pex-style event); the inbound view builds a key table per received message. ut_pex does less
   per peer: no validation of the whole message, no policy, no per-source memory bound, one event.
 - **swarm, every wire's message**: both sides build 2W messages per join+leave, so no ratio can grow with W and the
-  100x target cannot be met in this case (part 1 of issue 18, sharing one encoding among cursors, is what would
-  change that). Ours is linear in W: releasing read events costs O(1) per event whatever the number of cursors.
+  100x target cannot be met in this case (sharing one encoding among the cursors that stand at the same place in the
+  log is what would change that; not done). Ours is linear in W: releasing read events costs O(1) per event whatever the number of cursors.
 `;
 }
