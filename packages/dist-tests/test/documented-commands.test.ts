@@ -73,6 +73,20 @@ const COMMANDS: ReadonlyArray<readonly [documented: string, check: Check]> = [
   ['pex', NAME_ONLY],
   ['npx', { why: 'a word in prose (pnpm runs through npx)' }],
   ['pex decode', NAME_ONLY],
+  ['pex simulate', NAME_ONLY],
+  ['pex simulate --nodes 100 --hours 0.25', RUN_AS_WRITTEN(120)],
+  [
+    'pex simulate --nodes 1000 --preset default --json',
+    { why: 'a minute or more of CPU (docs/simulation.md gives the run): the 100-node run runs' },
+  ],
+  [
+    'pex simulate --nodes 1000 --preset libtorrent --json',
+    { why: 'a minute or more of CPU (docs/simulation.md gives the run): the 100-node run runs' },
+  ],
+  [
+    'pex simulate --nodes 1000 --preset transmission --json',
+    { why: 'a minute or more of CPU (docs/simulation.md gives the run): the 100-node run runs' },
+  ],
   ['pex probe', NAME_ONLY],
   ['pex probe 203.0.113.5:51413 --info-hash 0123...cdef', NEEDS_PEER],
   ['pex probe HOST:PORT --info-hash HEX', NEEDS_PEER],
@@ -103,6 +117,7 @@ const COMMANDS: ReadonlyArray<readonly [documented: string, check: Check]> = [
   ['npm install --save-dev @pex/arbitraries fast-check', FROM_REGISTRY],
   ['npm install --global @pex/cli', FROM_REGISTRY],
   ['npm install @pex/ut_pex', FROM_REGISTRY],
+  ['npm install @pex/simulator', FROM_REGISTRY],
   ['node scripts/count-public-names.mjs', RUN_AS_WRITTEN()],
   [
     'npm pack',
