@@ -119,6 +119,7 @@ const COMMANDS: ReadonlyArray<readonly [documented: string, check: Check]> = [
   ['npm install @pex/ut_pex', FROM_REGISTRY],
   ['npm install @pex/simulator', FROM_REGISTRY],
   ['node scripts/count-public-names.mjs', RUN_AS_WRITTEN()],
+  ['npm run mutate', { why: 'mutation testing takes hours on this machine (docs/quality.md)' }],
   [
     'npm pack',
     { why: 'named to warn against it: it leaves workspace: ranges in the packed package.json' },
