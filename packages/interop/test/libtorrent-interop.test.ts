@@ -1,8 +1,8 @@
-// Issue 6: our stack (`utPex()` from @pex/wire-adapter, its typed @pex/events session, the
+// Our stack (`utPex()` from @pex/wire-adapter, its typed @pex/events session, the
 // @pex/core inbound view) against real libtorrent-rasterbar 2.0.8 sessions over TCP on
 // loopback. One test per requirement: 1 receive, 2 send, 3 IPv6 both ways, 4 timing (flood
 // rule and cadence), the latter split into a wire control, one slow wire test (~75 s, marked
-// [SLOW]) and clock-free replays; 5 changed flags and 6 BEP 11's relaxation (issue 17). Every
+// [SLOW]) and clock-free replays; 5 changed flags and 6 BEP 11's relaxation. Every
 // measured number is printed with console.info.
 import { createServer } from 'node:net';
 import { describe, expect, test } from '@jest/globals';

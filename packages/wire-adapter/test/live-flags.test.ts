@@ -1,4 +1,4 @@
-// Flags that stay true (issue 17, part 4): the swarm helper re-announces a peer when what its
+// Flags that stay true: the swarm helper re-announces a peer when what its
 // wire tells changes its BEP 11 flags (a complete bitfield, have-all, have up to the last piece,
 // upload_only in a later extended handshake, a proved listen address), in `added` of the next
 // message, never as a drop, and only when the flag byte actually changes. Every remote is a real
