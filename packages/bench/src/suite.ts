@@ -68,7 +68,8 @@ export const SMOKE_SETTINGS: SuiteSettings = {
   poolSize: 8,
   wireCounts: [10, 100, 1000],
   eventBatch: 4,
-  memoryConnections: 16,
+  // Enough connections that the heap they hold stands above the collector's noise.
+  memoryConnections: 64,
   memoryRounds: 1,
   decodePoolSizes: [4, 8],
   decodeTimeMs: 0,
