@@ -27,4 +27,5 @@ export {
 export { formatIpv4, formatIpv6 } from './format-address.js';
 export { resolvePexLimits } from './limits.js';
 export { peerKeyAddress, peerKeyFamily, peerKeyPort } from './peer-key.js';
+export { createUnsharedSwarmTimeline } from './swarm-timeline.js';
 export type { PexListName } from './types.js';

@@ -21,6 +21,12 @@ export interface PexOutbound {
   nextMessageAt(): number | undefined;
   /** Forgets everything sent so far: the next message is a first message again (full list). */
   reset(): void;
+  /**
+   * Optional: the bytes of a message this outbound returned, as `encodePexMessage` makes them.
+   * An outbound that hands one message to many connections (a `SwarmTimeline` cursor) encodes it
+   * once for all of them; without it the sender encodes each message itself.
+   */
+  encode?(message: PexMessage): Uint8Array;
 }
 
 /** Options shared by `createOutboundTracker` and `SwarmTimeline.join`. */

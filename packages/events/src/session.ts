@@ -643,7 +643,9 @@ class Session implements PexSession {
     }
     const message = this.#outbound.nextMessage(now);
     if (message === undefined) return false;
-    const bytes = encodePexMessage(message);
+    const outbound = this.#outbound;
+    const bytes =
+      outbound.encode === undefined ? encodePexMessage(message) : outbound.encode(message);
     this.#lastSentAt = now;
     this.#counters.countSent(message, bytes.length);
     try {

@@ -1,4 +1,4 @@
-import type { PexMessage, PexOutbound } from '@pex/core';
+import { encodePexMessage, type PexMessage, type PexOutbound } from '@pex/core';
 
 /**
  * A `PexOutbound` whose source is bound later: an extension is created when the host calls
@@ -30,5 +30,10 @@ export class LateOutbound implements PexOutbound {
 
   reset(): void {
     this.#target?.reset();
+  }
+
+  encode(message: PexMessage): Uint8Array {
+    const target = this.#target;
+    return target?.encode === undefined ? encodePexMessage(message) : target.encode(message);
   }
 }
