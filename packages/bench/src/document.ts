@@ -29,8 +29,9 @@ ${formatMachine(machine)}
 ${formatMarkdownTable(result)}
 
 "ratio" is the incumbent's time (or heap) divided by ours, except for the rows against the floor and
-the O(1) row, where it is our time divided by the reference (lower is better). Times are per unit
-("per"): per message, per join+leave of one peer, or heap bytes per connection. Each time is the
+the O(1) rows, where it is our time divided by the reference (lower is better). Times are per unit
+("per"): per message, per wire message (one wire's message of a round), per join+leave of one peer, or
+heap bytes per connection. Each time is the
 median over ${s.rounds} rounds of tinybench's mean (${s.timeMs} ms per task per round, ${s.warmupMs} ms warm-up,
 tasks in alternating order; decode tasks ${s.decodeTimeMs} ms). The seedbox rows are CPU time and heap readings of
 one run per size (see below), not tinybench.
@@ -74,9 +75,12 @@ ${formatMarkdownCells(scaleCells(result.scale))}
   \`wire.extended\`). ut_pex: \`_sendMessage()\`, whose dictionary the fake wire bencodes as bittorrent-protocol does.
 - **swarm, every wire's message**: W wires that already received their first message (50 peers). One peer joins, every
   wire gets its next message, the peer leaves, every wire gets its next message. Ours: \`timeline.connected\`, each
-  cursor's \`nextMessage\`, \`timeline.disconnected\`, each cursor's \`nextMessage\`. ut_pex: \`addPeer\` on every wire,
-  \`_sendMessage\` on every wire, \`dropPeer\` on every wire, \`_sendMessage\` on every wire. 2W messages are built per
-  unit on both sides, so this cost is linear in W for both.
+  cursor's \`nextMessage\` and \`encode\` (the bytes the session sends), \`timeline.disconnected\`, the same again.
+  ut_pex: \`addPeer\` on every wire, \`_sendMessage\` on every wire, \`dropPeer\` on every wire, \`_sendMessage\` on every
+  wire (its fake wire keeps the dictionary: no bencoding on that side). Times are per wire message (2W per join+leave).
+  Our cursors stand at the same place in the log with nothing of their own to tell, so one message and one encoding
+  serve all of them; ut_pex builds one per wire. **per-wire message O(1)**: our time per wire message at the largest W
+  against the smallest.
 - **swarm, event**: what a join and a leave cost when they happen; the messages are built later, when each wire's
   interval comes round (both libraries work that way). Ours: \`timeline.connected\` + \`timeline.disconnected\`.
   ut_pex: \`addPeer\` + \`dropPeer\` on every wire. Untimed after each call, our cursors catch up and ut_pex's pending
@@ -142,8 +146,5 @@ ${formatMarkdownCells(scaleCells(result.scale))}
   and the \`"ip:port"\` string, runs the peer policy, and dispatches two events
   (session, then the ut_pex-style event); the inbound view builds a key table per received message. ut_pex does less
   per peer: no validation of the whole message, no policy, no per-source memory bound, one event.
-- **swarm, every wire's message**: both sides build 2W messages per join+leave, so no ratio can grow with W and the
-  100x target cannot be met in this case (sharing one encoding among the cursors that stand at the same place in the
-  log is what would change that; not done). Ours is linear in W: releasing read events costs O(1) per event whatever the number of cursors.
 `;
 }

@@ -182,7 +182,7 @@ export function runSuite(settings: SuiteSettings): SuiteResult {
         `swarm W=${w}: join+leave, every wire's message`,
         `timeline-advertise-${w}`,
         `utpex-advertise-${w}`,
-        'join+leave',
+        'wire message',
         target,
       ),
     );
@@ -202,6 +202,13 @@ export function runSuite(settings: SuiteSettings): SuiteResult {
   const first = settings.wireCounts[0];
   if (first !== undefined && last !== undefined && first !== last) {
     specs.push(
+      floor(
+        `swarm per-wire message O(1): ours at W=${last} vs W=${first}`,
+        `timeline-advertise-${last}`,
+        `timeline-advertise-${first}`,
+        'wire message',
+        2,
+      ),
       floor(
         `swarm event O(1): ours at W=${last} vs W=${first}`,
         `timeline-event-${last}`,

@@ -56,9 +56,11 @@ function createSwarms(wireCount: number, joinerCount: number, seed: number): Swa
 /**
  * One peer joins and then leaves, and every wire is told each time: the literal reading of
  * "cost to advertise it to all". Ours: `timeline.connected`, then each cursor's `nextMessage`
- * 70 s later (a 1-peer `added` message), then `timeline.disconnected` and each cursor's next
- * message (1-peer `dropped`). ut_pex: `addPeer` on every wire, `_sendMessage` on every wire,
- * `dropPeer` on every wire, `_sendMessage` on every wire. Both build 2W messages per unit.
+ * 70 s later (a 1-peer `added` message) and its bytes (`encode`, as the session sends them),
+ * then `timeline.disconnected` and the same again (1-peer `dropped`). ut_pex: `addPeer` on every
+ * wire, `_sendMessage` on every wire, `dropPeer` on every wire, `_sendMessage` on every wire (its
+ * fake wire keeps the message object: no bencoding on its side). A unit is one wire's message:
+ * 2W per call. Our cursors stand at the same place, so they share one message and its bytes.
  */
 export function createAdvertiseTasks(wireCount: number, seed: number): BenchTask[] {
   const s = createSwarms(wireCount, 256, seed);
@@ -70,30 +72,24 @@ export function createAdvertiseTasks(wireCount: number, seed: number): BenchTask
   return [
     {
       id: `timeline-advertise-${wireCount}`,
-      label: '@pex/core swarm timeline + every cursor',
-      unitsPerIteration: 1,
-      work: () => oursMessages / (2 * wireCount),
+      label: '@pex/core swarm timeline + every cursor, with bytes',
+      unitsPerIteration: 2 * wireCount,
+      work: () => oursMessages,
       fn: () => {
         const peer = s.joiners[k++ % s.joiners.length] as PeerFixture;
         s.now += INTERVAL_MS;
         s.timeline.connected(peer.compact);
-        for (let i = 0; i < s.cursors.length; i++) {
-          const message = (s.cursors[i] as SwarmTimelineCursor).nextMessage(s.now);
-          if (message !== undefined) oursMessages++;
-        }
+        oursMessages += tellEveryCursor(s.cursors, s.now);
         s.now += INTERVAL_MS;
         s.timeline.disconnected(peer.compact);
-        for (let i = 0; i < s.cursors.length; i++) {
-          const message = (s.cursors[i] as SwarmTimelineCursor).nextMessage(s.now);
-          if (message !== undefined) oursMessages++;
-        }
+        oursMessages += tellEveryCursor(s.cursors, s.now);
       },
     },
     {
       id: `utpex-advertise-${wireCount}`,
       label: 'ut_pex on every wire + _sendMessage',
-      unitsPerIteration: 1,
-      work: () => (wiresMessages() - baseline) / (2 * wireCount),
+      unitsPerIteration: 2 * wireCount,
+      work: () => wiresMessages() - baseline,
       fn: () => {
         const peer = s.joiners[j++ % s.joiners.length] as PeerFixture;
         const { extensions } = s;
@@ -112,6 +108,19 @@ export function createAdvertiseTasks(wireCount: number, seed: number): BenchTask
       },
     },
   ];
+}
+
+/** Each cursor's next message and its bytes; returns how many messages there were. */
+function tellEveryCursor(cursors: readonly SwarmTimelineCursor[], now: number): number {
+  let messages = 0;
+  for (let i = 0; i < cursors.length; i++) {
+    const cursor = cursors[i] as SwarmTimelineCursor;
+    const message = cursor.nextMessage(now);
+    if (message === undefined) continue;
+    sink.value += cursor.encode(message).length;
+    messages++;
+  }
+  return messages;
 }
 
 /**
