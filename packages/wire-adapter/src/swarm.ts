@@ -15,6 +15,7 @@ import {
   type PexPeerAddress,
   type PexPeerEvent,
   type PexRefusedEvent,
+  type PexSessionEvents,
   parsePeerAddress,
 } from '@pex/events';
 import { realClock } from '@pex/events/internal';
@@ -276,7 +277,6 @@ class Swarm extends EventEmitter<PexSwarmEvents> implements PexSwarm {
       ...(info.outgoing ? { remote: keyOf(remote) } : {}),
     });
     const outbound = adopted ?? new LateOutbound();
-    outbound.bind(cursor);
     if (this.#listenPort !== undefined && wire.extendedHandshake !== undefined) {
       wire.extendedHandshake.p = this.#listenPort;
     }
@@ -355,17 +355,10 @@ class Swarm extends EventEmitter<PexSwarmEvents> implements PexSwarm {
         if (advertised !== undefined) this.#unadvertise(keyOf(advertised), flags);
       },
     };
-    // The pool first, so that a `peer` listener calling `take` finds the peer there.
-    if (this.candidates !== undefined) this.#feedPool(this.candidates, extension, wire);
-    // The relays first, so that a `peer` listener calling `introducersOf` finds the wire.
-    this.#feedRelays(extension, wire);
-    extension.session.on('peer', (peer) => this.#emitSafely('peer', { ...peer, wire }));
-    extension.session.on('dropped', (peer) => this.#emitSafely('dropped', { ...peer, wire }));
-    extension.session.on('refused', (peer) => {
-      if (this.listenerCount('refused') > 0) this.#emitSafely('refused', { ...peer, wire });
-    });
-    extension.session.on('sent', () => {
-      if (this.#wires.get(wire) === entry) this.#idle.add(entry);
+    // One observer per wire hears its session's events (no listener per event and wire).
+    outbound.bind(cursor, {
+      observe: (event, payload) => this.#observe(wire, entry, event, payload),
+      wantsRefused: this.#wantsRefused,
     });
     extension.on('warning', (error) => this.#emitSafely('warning', { wire, error }));
 
@@ -402,22 +395,6 @@ class Swarm extends EventEmitter<PexSwarmEvents> implements PexSwarm {
     return true;
   }
 
-  /** What `wire`'s remote reports and drops votes in `pool`, with the wire as the source. */
-  #feedPool(pool: CandidatePool, extension: UtPexExtension, wire: PexWire): void {
-    const clock = this.#options.clock ?? realClock;
-    extension.session.on('peer', (peer) => {
-      const { bytes } = parsePeerAddress(peer);
-      pool.reportAdded(
-        wire,
-        { address: bytes, port: peer.port, flags: peer.flags.byte },
-        clock.now(),
-      );
-    });
-    extension.session.on('dropped', (peer) => {
-      pool.reportDropped(wire, { address: parsePeerAddress(peer).bytes, port: peer.port });
-    });
-  }
-
   introducersOf(address: string, port: number): PexWire[] {
     const peer = parsePeerAddress({ address, port });
     const now = (this.#options.clock ?? realClock).now();
@@ -426,22 +403,50 @@ class Swarm extends EventEmitter<PexSwarmEvents> implements PexSwarm {
     return wires.filter((wire) => this.#wires.get(wire)?.extension.session.privacy === 'public');
   }
 
-  /** What `wire`'s remote reports with the holepunch flag and drops, with the wire as the source. */
-  #feedRelays(extension: UtPexExtension, wire: PexWire): void {
-    const clock = this.#options.clock ?? realClock;
-    extension.session.on('peer', (peer) => {
-      if ((peer.flags.byte & PEX_FLAG_SUPPORTS_HOLEPUNCH) === 0) return;
-      const { bytes } = parsePeerAddress(peer);
-      this.#relays.reported(
-        wire,
-        { address: bytes, port: peer.port },
-        peer.flags.byte,
-        clock.now(),
-      );
-    });
-    extension.session.on('dropped', (peer) => {
-      this.#relays.dropped(wire, { address: parsePeerAddress(peer).bytes, port: peer.port });
-    });
+  /** True while someone listens to the swarm's `refused` events (shared by every wire). */
+  readonly #wantsRefused = (): boolean => this.listenerCount('refused') > 0;
+
+  /**
+   * One event of `wire`'s session, after the extension's own listeners. A reported or dropped
+   * peer goes to the candidate pool first, then to the relay index, then to the swarm's
+   * listeners, so that a \`peer\` listener calling \`take\` or \`introducersOf\` finds it there.
+   */
+  #observe<K extends keyof PexSessionEvents>(
+    wire: PexWire,
+    entry: WireEntry,
+    event: K,
+    payload: Parameters<PexSessionEvents[K]>[0],
+  ): void {
+    switch (event) {
+      case 'peer': {
+        const peer = payload as PexPeerEvent;
+        const { bytes } = parsePeerAddress(peer);
+        const now = (this.#options.clock ?? realClock).now();
+        const flags = peer.flags.byte;
+        this.candidates?.reportAdded(wire, { address: bytes, port: peer.port, flags }, now);
+        if ((flags & PEX_FLAG_SUPPORTS_HOLEPUNCH) !== 0) {
+          this.#relays.reported(wire, { address: bytes, port: peer.port }, flags, now);
+        }
+        this.#emitSafely('peer', { ...peer, wire });
+        break;
+      }
+      case 'dropped': {
+        const peer = payload as PexPeerAddress;
+        const address = parsePeerAddress(peer).bytes;
+        this.candidates?.reportDropped(wire, { address, port: peer.port });
+        this.#relays.dropped(wire, { address, port: peer.port });
+        this.#emitSafely('dropped', { ...peer, wire });
+        break;
+      }
+      case 'refused':
+        if (this.listenerCount('refused') > 0) {
+          this.#emitSafely('refused', { ...(payload as PexRefusedEvent), wire });
+        }
+        break;
+      case 'sent':
+        if (this.#wires.get(wire) === entry) this.#idle.add(entry);
+        break;
+    }
   }
 
   destroy(): void {

@@ -273,7 +273,9 @@ class UtPexBase extends EventEmitter<UtPexEvents> implements UtPexExtension {
       },
       // The session's events, ut_pex-shaped, as listeners registered first would see them.
       (event, payload) => this.#relay(event, payload),
-      (event) => event === 'refused' && this.listenerCount('refused') > 0,
+      (event) =>
+        event === 'refused' &&
+        (this.listenerCount('refused') > 0 || this.#late?.wantsRefused() === true),
     );
     this.#unguarded = !guardExtendedHandshakes(wire, (error) => this.#refuseWire(error));
     // Every extended handshake, also those after which bittorrent-protocol does not call
@@ -465,6 +467,8 @@ class UtPexBase extends EventEmitter<UtPexEvents> implements UtPexExtension {
         this.emit('refused', payload as Parameters<PexSessionEvents['refused']>[0]);
         break;
     }
+    // A swarm that took the wire hears every event after the extension's own listeners.
+    this.#late?.observe(event, payload);
   }
 
   /** ut_pex ignores bad input silently; we report it as a `warning` and never throw. */
