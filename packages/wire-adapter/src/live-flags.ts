@@ -55,96 +55,135 @@ export function watchPeerFlags(
   pieceCount: number | undefined,
   onChange: () => void,
 ): PeerFlagsWatch {
-  const events = wire as unknown as WireEvents;
   const utp = info.utp ?? (typeof wire.type === 'string' && wire.type.startsWith('utp'));
-  let encrypted = info.encrypted ?? false;
-  let uploadOnly = false;
-  let holepunch = false;
-  let haveAll = false;
-  let pieces = pieceCount;
-  /** Pieces below `pieces` the remote has, while it is not known complete. */
-  let held = 0;
+  return new FlagsWatch(wire as unknown as WireEvents, info, utp, pieceCount, onChange);
+}
 
-  const isComplete = () => haveAll || (pieces !== undefined && held >= pieces);
-  const compute = (): number =>
-    (encrypted ? PEX_FLAG_PREFERS_ENCRYPTION : 0) |
-    // BEP 11 0x02 is "seed/upload only": a complete remote is a seed, whatever it said.
-    (uploadOnly || isComplete() ? PEX_FLAG_UPLOAD_ONLY : 0) |
-    (utp ? PEX_FLAG_SUPPORTS_UTP : 0) |
-    (holepunch ? PEX_FLAG_SUPPORTS_HOLEPUNCH : 0) |
-    (info.outgoing ? PEX_FLAG_REACHABLE : 0);
-  let flags = 0;
-  const update = (): void => {
-    const next = compute();
-    if (next === flags) return;
-    flags = next;
-    onChange();
-  };
+/** `watchPeerFlags`'s watch: one object per wire, its three wire listeners bound once. */
+class FlagsWatch implements PeerFlagsWatch {
+  readonly #events: WireEvents;
+  readonly #info: PeerFlagsInfo;
+  readonly #onChange: () => void;
+  readonly #utp: boolean;
+  #encrypted: boolean;
+  #uploadOnly = false;
+  #holepunch = false;
+  #haveAll = false;
+  #pieces: number | undefined;
+  /** Pieces below `#pieces` the remote has, while it is not known complete. */
+  #held = 0;
+  #flags = 0;
+
+  constructor(
+    events: WireEvents,
+    info: PeerFlagsInfo,
+    utp: boolean,
+    pieceCount: number | undefined,
+    onChange: () => void,
+  ) {
+    this.#events = events;
+    this.#info = info;
+    this.#onChange = onChange;
+    this.#utp = utp;
+    this.#encrypted = info.encrypted ?? false;
+    this.#pieces = pieceCount;
+    events.on('bitfield', this.#onBitfield);
+    events.on('have', this.#onHave);
+    events.on('have-all', this.#onHaveAll);
+    // Given after its bitfield (a host that installed the extension itself): count what is there.
+    this.#countHeld();
+    this.#flags = this.#compute();
+  }
+
+  get flags(): number {
+    return this.#flags;
+  }
+
+  handshake(dict: Record<string, unknown>): void {
+    // A later handshake restates what it carries; a key it leaves out is unchanged (BEP 10's
+    // `m` is additive, and the other keys are read the same way).
+    if (this.#info.encrypted === undefined && Object.hasOwn(dict, 'e')) {
+      this.#encrypted = dict.e === 1;
+    }
+    if (Object.hasOwn(dict, 'upload_only')) {
+      const value = dict.upload_only;
+      this.#uploadOnly = typeof value === 'number' && value !== 0;
+    }
+    const m = dict.m;
+    if (typeof m === 'object' && m !== null && Object.hasOwn(m, 'ut_holepunch')) {
+      const id = (m as Record<string, unknown>).ut_holepunch;
+      this.#holepunch = typeof id === 'number' && id > 0;
+    }
+    this.#update();
+  }
+
+  setPieceCount(pieceCount: number | undefined): void {
+    if (pieceCount === this.#pieces) return;
+    this.#pieces = pieceCount;
+    this.#countHeld();
+    this.#update();
+  }
+
+  stop(): void {
+    this.#events.removeListener('bitfield', this.#onBitfield);
+    this.#events.removeListener('have', this.#onHave);
+    this.#events.removeListener('have-all', this.#onHaveAll);
+  }
+
+  #isComplete(): boolean {
+    return this.#haveAll || (this.#pieces !== undefined && this.#held >= this.#pieces);
+  }
+
+  #compute(): number {
+    return (
+      (this.#encrypted ? PEX_FLAG_PREFERS_ENCRYPTION : 0) |
+      // BEP 11 0x02 is "seed/upload only": a complete remote is a seed, whatever it said.
+      (this.#uploadOnly || this.#isComplete() ? PEX_FLAG_UPLOAD_ONLY : 0) |
+      (this.#utp ? PEX_FLAG_SUPPORTS_UTP : 0) |
+      (this.#holepunch ? PEX_FLAG_SUPPORTS_HOLEPUNCH : 0) |
+      (this.#info.outgoing ? PEX_FLAG_REACHABLE : 0)
+    );
+  }
+
+  #update(): void {
+    const next = this.#compute();
+    if (next === this.#flags) return;
+    this.#flags = next;
+    this.#onChange();
+  }
 
   /** Counts the set bits below the piece count: bits past the end of the bitfield are unset. */
-  const countHeld = (): void => {
-    held = 0;
-    const peerPieces = events.peerPieces;
+  #countHeld(): void {
+    this.#held = 0;
+    const pieces = this.#pieces;
+    const peerPieces = this.#events.peerPieces;
     if (pieces === undefined || peerPieces === undefined) return;
     const bits =
       peerPieces.buffer === undefined ? pieces : Math.min(pieces, peerPieces.buffer.length * 8);
+    let held = 0;
     for (let index = 0; index < bits; index++) if (peerPieces.get(index)) held++;
+    this.#held = held;
+  }
+
+  readonly #onBitfield = (): void => {
+    if (this.#isComplete()) return;
+    this.#countHeld();
+    this.#update();
   };
 
-  const onBitfield = (): void => {
-    if (isComplete()) return;
-    countHeld();
-    update();
-  };
-  const onHave = (index: number): void => {
-    if (pieces === undefined || isComplete()) return;
+  readonly #onHave = (index: number): void => {
+    const pieces = this.#pieces;
+    if (pieces === undefined || this.#isComplete()) return;
     if (!Number.isInteger(index) || index < 0 || index >= pieces) return;
     // bittorrent-protocol emits 'have' only for a piece it did not have, after setting it; a
     // bit it could not set (past a bitfield's end) stays unset and is emitted again: not counted.
-    if (events.peerPieces?.get(index) !== true) return;
-    held++;
-    if (held >= pieces) update();
+    if (this.#events.peerPieces?.get(index) !== true) return;
+    this.#held++;
+    if (this.#held >= pieces) this.#update();
   };
-  const onHaveAll = (): void => {
-    haveAll = true;
-    update();
-  };
-  events.on('bitfield', onBitfield);
-  events.on('have', onHave);
-  events.on('have-all', onHaveAll);
-  // Given after its bitfield (a host that installed the extension itself): count what is there.
-  countHeld();
-  flags = compute();
 
-  return {
-    get flags() {
-      return flags;
-    },
-    handshake(dict) {
-      // A later handshake restates what it carries; a key it leaves out is unchanged (BEP 10's
-      // `m` is additive, and the other keys are read the same way).
-      if (info.encrypted === undefined && Object.hasOwn(dict, 'e')) encrypted = dict.e === 1;
-      if (Object.hasOwn(dict, 'upload_only')) {
-        const value = dict.upload_only;
-        uploadOnly = typeof value === 'number' && value !== 0;
-      }
-      const m = dict.m;
-      if (typeof m === 'object' && m !== null && Object.hasOwn(m, 'ut_holepunch')) {
-        const id = (m as Record<string, unknown>).ut_holepunch;
-        holepunch = typeof id === 'number' && id > 0;
-      }
-      update();
-    },
-    setPieceCount(pieceCount) {
-      if (pieceCount === pieces) return;
-      pieces = pieceCount;
-      countHeld();
-      update();
-    },
-    stop() {
-      events.removeListener('bitfield', onBitfield);
-      events.removeListener('have', onHave);
-      events.removeListener('have-all', onHaveAll);
-    },
+  readonly #onHaveAll = (): void => {
+    this.#haveAll = true;
+    this.#update();
   };
 }
