@@ -36,7 +36,15 @@ export class SwarmCursor implements SwarmTimelineCursor {
   /** Sequence number of the next event to read; `NEVER` while a first message is due. */
   #seq = NEVER;
   #remote: PeerKey | undefined;
-  /** Made when first needed: most cursors only ever hold their remote's. */
+  /**
+   * True when the remote's view of itself is held apart from the log (after a first message, or
+   * once its own event was read): `#remoteView` is then what it holds, almost always undefined
+   * (it is never told of itself). Kept in two fields, not in `#overrides`, so that a cursor whose
+   * only override is its remote's needs no `Map`.
+   */
+  #remoteHeld = false;
+  #remoteView: PeerState;
+  /** The other peers' overrides, made when first needed. */
   #overrides: Map<PeerKey, ViewOverride> | undefined;
   #overridesPending = false;
   /** Once the cursor reaches this, settled overrides can be pruned. */
@@ -96,18 +104,19 @@ export class SwarmCursor implements SwarmTimelineCursor {
     const previous = this.#remote;
     this.#remote = remote;
     if (!this.#sentSinceReset) return;
-    const overrides = this.#ownOverrides();
     // The old remote becomes an ordinary peer whose view may lag: resolved like a held-back one.
-    if (previous !== undefined) {
-      const override = overrides.get(previous);
-      if (override !== undefined) override.untilSeq = NEVER;
+    if (previous !== undefined && this.#remoteHeld) {
+      this.#ownOverrides().set(previous, { view: this.#remoteView, untilSeq: NEVER });
     }
+    this.#remoteHeld = remote !== undefined;
+    this.#remoteView = undefined;
     if (remote !== undefined) {
-      const override = overrides.get(remote);
+      const override = this.#overrides?.get(remote);
       if (override === undefined) {
-        overrides.set(remote, { view: this.#log.stateAt(remote, this.#seq), untilSeq: NEVER });
+        this.#remoteView = this.#log.stateAt(remote, this.#seq);
       } else {
-        override.untilSeq = NEVER;
+        this.#remoteView = override.view;
+        this.#overrides?.delete(remote);
       }
     }
     this.#overridesPending = true;
@@ -135,6 +144,8 @@ export class SwarmCursor implements SwarmTimelineCursor {
   }
 
   #forgetViews(): void {
+    this.#remoteHeld = false;
+    this.#remoteView = undefined;
     this.#overrides?.clear();
     this.#overridesPending = false;
     this.#settleSeq = NEVER;
@@ -186,9 +197,8 @@ export class SwarmCursor implements SwarmTimelineCursor {
       this.#ownOverrides().set(key, { view: undefined, untilSeq: NEVER });
       this.#overridesPending = true;
     }
-    if (this.#remote !== undefined) {
-      this.#ownOverrides().set(this.#remote, { view: undefined, untilSeq: NEVER });
-    }
+    this.#remoteHeld = this.#remote !== undefined;
+    this.#remoteView = undefined;
     this.#seq = this.#log.startReading();
     this.#holdRelaxed(relaxed);
     return message;
@@ -202,13 +212,9 @@ export class SwarmCursor implements SwarmTimelineCursor {
   #tellsNothingOfItsOwn(): boolean {
     if (this.#overridesPending || this.#settleSeq !== NEVER) return false;
     if (this.#relaxedHeld !== undefined && this.#relaxedHeld.size > 0) return false;
+    if (this.#overrides !== undefined && this.#overrides.size > 0) return false;
+    if (this.#remoteView !== undefined) return false;
     const remote = this.#remote;
-    const overrides = this.#overrides;
-    if (overrides !== undefined && overrides.size > 0) {
-      if (overrides.size > 1 || remote === undefined) return false;
-      const override = overrides.get(remote);
-      if (override === undefined || override.view !== undefined) return false;
-    }
     return remote === undefined || !this.#log.changedSince(remote, this.#seq);
   }
 
@@ -282,10 +288,15 @@ export class SwarmCursor implements SwarmTimelineCursor {
     if (held === undefined || held.size === 0) return;
     const overrides = this.#ownOverrides();
     for (const key of held) {
-      const override = overrides.get(key) as ViewOverride;
       const target = this.#wantedState(key);
       // Connected again: an ordinary advertised peer, brought up to date with the overrides.
       if (target !== undefined) continue;
+      if (key === this.#remote) {
+        // Made the remote since: its view is held apart.
+        if (builder.include(key, this.#remoteView, undefined)) this.#remoteView = undefined;
+        continue;
+      }
+      const override = overrides.get(key) as ViewOverride;
       if (builder.include(key, override.view, undefined)) override.view = undefined;
     }
     held.clear();
@@ -300,7 +311,6 @@ export class SwarmCursor implements SwarmTimelineCursor {
     log.markRead(log.endSeq);
     let unsettled = false;
     for (const [key, override] of this.#ownOverrides()) {
-      if (key === this.#remote) continue;
       if (this.#seq >= override.untilSeq) this.#overrides?.delete(key);
       else unsettled = true;
     }
@@ -317,13 +327,21 @@ export class SwarmCursor implements SwarmTimelineCursor {
     log.markRead(log.endSeq);
     let pendingLeft = false;
     let settledLeft = false;
+    // The remote first: it is told to drop itself if it was ever told of itself.
+    if (this.#remoteView !== undefined) {
+      if (builder.include(this.#remote as PeerKey, this.#remoteView, undefined)) {
+        this.#remoteView = undefined;
+      } else {
+        pendingLeft = true;
+      }
+    }
     const overrides = this.#ownOverrides();
     for (const [key, override] of overrides) {
       if (builder.isFull()) {
         pendingLeft = true;
         break;
       }
-      if (key !== this.#remote && this.#seq >= override.untilSeq) {
+      if (this.#seq >= override.untilSeq) {
         overrides.delete(key);
         continue;
       }
@@ -335,10 +353,8 @@ export class SwarmCursor implements SwarmTimelineCursor {
         }
         override.view = target;
       }
-      if (key !== this.#remote) {
-        override.untilSeq = log.endSeq;
-        settledLeft = true;
-      }
+      override.untilSeq = log.endSeq;
+      settledLeft = true;
     }
     this.#overridesPending = pendingLeft;
     this.#settleSeq = settledLeft ? log.endSeq : NEVER;
@@ -350,14 +366,17 @@ export class SwarmCursor implements SwarmTimelineCursor {
     while (this.#seq < log.endSeq && !builder.isFull()) {
       const event = log.eventAt(this.#seq);
       const key = event.key;
-      const isRemote = key === this.#remote;
+      if (key === this.#remote) {
+        // Never told of itself: a drop at most, if it held itself.
+        const before = this.#remoteHeld ? this.#remoteView : event.prev;
+        if (!builder.include(key, before, undefined)) break;
+        this.#remoteHeld = true;
+        this.#remoteView = undefined;
+        this.#seq++;
+        continue;
+      }
       const override = this.#overrides?.get(key);
-      if (
-        override !== undefined &&
-        !isRemote &&
-        override.untilSeq !== NEVER &&
-        event.seq < override.untilSeq
-      ) {
+      if (override !== undefined && override.untilSeq !== NEVER && event.seq < override.untilSeq) {
         // The remote already holds a later state of this peer.
         this.#seq++;
         continue;
@@ -368,9 +387,7 @@ export class SwarmCursor implements SwarmTimelineCursor {
       const after = this.#wantedState(key);
       // Stop at the first change that does not fit: the cursor must stay a prefix of the log.
       if (!builder.include(key, before, after)) break;
-      if (isRemote) {
-        this.#ownOverrides().set(key, { view: after, untilSeq: NEVER });
-      } else if (log.lastEvent.get(key) !== event) {
+      if (log.lastEvent.get(key) !== event) {
         // Later events of this peer are already told: skip them until the end of the log.
         this.#ownOverrides().set(key, { view: after, untilSeq: log.endSeq });
         log.markRead(log.endSeq);
@@ -384,6 +401,7 @@ export class SwarmCursor implements SwarmTimelineCursor {
 
   /** The state this cursor's remote holds for `key`. */
   #viewOf(key: PeerKey): PeerState {
+    if (key === this.#remote && this.#remoteHeld) return this.#remoteView;
     const override = this.#overrides?.get(key);
     if (override !== undefined) return override.view;
     return this.#seq === NEVER ? undefined : this.#log.stateAt(key, this.#seq);
