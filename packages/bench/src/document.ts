@@ -118,14 +118,16 @@ ${formatMarkdownCells(scaleCells(result.scale))}
 
 ## What limits the missed targets (profiles: \`node --cpu-prof\`, heap readings of the memory case)
 
-- **memory per connection and seedbox heap**: what a connection holds is the inbound view's key table (the peers its
-  remote reported), the session and extension objects with their listeners and counters, and, with the swarm helper,
-  the cursor (an object of closures with two \`Map\`s and a \`Set\`; after its first message a cursor also holds the
-  part of the live list not yet sent, until it has sent it and the log moves on) and the helper's per-wire closures
-  and listeners (peer, dropped, refused, candidates, relays, live flags). The BEP 55 relay index is kept once per
-  swarm, not per session (a session indexes only with \`relays: true\`); the "no peer flagged 0x08" rows show that
-  it no longer changes the cost per connection. The cursor as a class, and a smaller key table per remote, are what
-  would close the distance to the targets.
+- **memory per connection and seedbox heap**: what a connection holds, read from heap snapshots of the swarm case:
+  the inbound view's key table of the 200 peers its remote reported (about 3 KiB: 256 slots of 8-byte keys and a
+  512-slot 16-bit index, the table's growth by doubling), the session, extension and counters (about 0.5 KiB of
+  objects), the fake wire's state after the handshakes, the live-flags watch and the helper's per-wire closures. The
+  swarm cursor is a class of about 130 bytes whose collections are made only when needed, and the helper hears each
+  session through one observer instead of a session emitter with eight listeners per wire. The BEP 55 relay index is
+  kept only when asked for (\`relays: true\`, on a session or a swarm): it cost about 1.1 KiB per connection here,
+  with half the reported peers flagged 0x08; the "no peer flagged 0x08" rows show that the flag now changes nothing. The key table alone is three quarters of the 4 KiB target:
+  meeting it needs a per-source memory of reported peers smaller than 200 entries (ut_pex keeps every reported peer,
+  without a bound, as an object keyed by its \`"ip:port"\` text), which is a behaviour change, not made.
 - **decode against ut_pex (IPv4)**: a decoded peer is plain data with its own address, so core makes an object and a
   new 4-byte \`Uint8Array\` per peer, and that allocation is most of its time. The floor, which does nothing but
   build those objects, is itself about as far from ut_pex's codec path as ours (column "ut_pex / floor"): where it is

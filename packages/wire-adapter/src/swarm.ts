@@ -9,6 +9,7 @@ import {
   type PeerKey,
   type PexOutboundOptions,
   peerKey,
+  type RelayIndex,
 } from '@pex/core';
 import {
   type PeerAddress,
@@ -67,6 +68,14 @@ export interface PexSwarmOptions extends UtPexOptions {
    * then. Without it, only BEP 6 `have-all` and `upload_only` mark a seed.
    */
   readonly pieceCount?: number;
+  /**
+   * Keep the swarm's BEP 55 relay index, for `introducersOf`: which wires advertise which peer
+   * with the holepunch flag (0x08). Default false: it costs about 10 bytes per such peer and
+   * wire in the heap (over a kilobyte per connection when half of 200 reported peers carry the
+   * flag). One index serves every wire: the sessions keep none (the session option of the same
+   * name is not passed on).
+   */
+  readonly relays?: boolean;
 }
 
 /** A peer some wire's remote reported, with the wire it came from. */
@@ -143,6 +152,7 @@ export interface PexSwarm extends EventEmitter<PexSwarmEvents> {
    * wire closes; at most 4 wires per peer, 3000 peers, and advertisements younger than 30 min
    * (the defaults of `createRelayIndex`; times are the sessions' `clock`). Only the index: the
    * `ut_holepunch` extension itself is the application's.
+   * @throws {Error} if the swarm was not created with `relays: true`.
    * @throws {TypeError} if `address` is not an IP address.
    * @throws {RangeError} if `port` is not an integer 1..65535.
    */
@@ -178,17 +188,21 @@ export function createPexSwarm(options: PexSwarmOptions = {}): PexSwarm {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`"options" expected an object, got ${String(options)}`);
   }
-  const { caps, listenPort, pieceCount, candidates, ...extensionOptions } = options;
+  const { caps, listenPort, pieceCount, candidates, relays, ...extensionOptions } = options;
   if (listenPort !== undefined && !isPort(listenPort)) {
     throw new RangeError(
       `"listenPort" expected an integer 1..65535, got ${typeof listenPort === 'string' ? JSON.stringify(listenPort) : String(listenPort)}`,
     );
   }
   if (pieceCount !== undefined) checkPieceCount(pieceCount);
+  if (relays !== undefined && typeof relays !== 'boolean') {
+    throw new TypeError(`"relays" expected a boolean, got ${typeof relays}`);
+  }
   checkUtPexOptions(extensionOptions);
   const timeline = createSwarmTimeline(caps);
   const pool = candidates === undefined ? undefined : createCandidatePool(candidates);
-  return new Swarm(timeline, extensionOptions, listenPort, pieceCount, pool);
+  const relayIndex = relays === true ? createRelayIndex<PexWire>() : undefined;
+  return new Swarm(timeline, extensionOptions, listenPort, pieceCount, pool, relayIndex);
 }
 
 type Timeline = ReturnType<typeof createSwarmTimeline>;
@@ -230,8 +244,8 @@ class Swarm extends EventEmitter<PexSwarmEvents> implements PexSwarm {
   readonly #idle = new Set<WireEntry>();
   /** Advertised peers: two connections to one peer (both directions) advertise it once. */
   readonly #advertised = new Map<PeerKey, AdvertisedPeer>();
-  /** Which wires advertise which peer with the holepunch flag (BEP 55 relays). */
-  readonly #relays = createRelayIndex<PexWire>();
+  /** Which wires advertise which peer with the holepunch flag (BEP 55 relays), if kept. */
+  readonly #relays: RelayIndex<PexWire> | undefined;
   #pieceCount: number | undefined;
   #destroyed = false;
 
@@ -241,9 +255,11 @@ class Swarm extends EventEmitter<PexSwarmEvents> implements PexSwarm {
     listenPort: number | undefined,
     pieceCount: number | undefined,
     candidates: CandidatePool | undefined,
+    relays: RelayIndex<PexWire> | undefined,
   ) {
     super();
     this.candidates = candidates;
+    this.#relays = relays;
     this.#timeline = timeline;
     this.#options = options;
     this.#listenPort = listenPort;
@@ -350,7 +366,7 @@ class Swarm extends EventEmitter<PexSwarmEvents> implements PexSwarm {
         extension.session.destroy();
         outbound.bind(undefined);
         cursor.leave();
-        this.#relays.removeSource(wire);
+        this.#relays?.removeSource(wire);
         this.candidates?.removeSource(wire);
         if (advertised !== undefined) this.#unadvertise(keyOf(advertised), flags);
       },
@@ -397,8 +413,12 @@ class Swarm extends EventEmitter<PexSwarmEvents> implements PexSwarm {
 
   introducersOf(address: string, port: number): PexWire[] {
     const peer = parsePeerAddress({ address, port });
+    const relays = this.#relays;
+    if (relays === undefined) {
+      throw new Error('"introducersOf" needs a swarm created with relays: true');
+    }
     const now = (this.#options.clock ?? realClock).now();
-    const wires = this.#relays.introducersOf(peer.bytes, peer.port, now);
+    const wires = relays.introducersOf(peer.bytes, peer.port, now);
     // A wire of a private torrent exchanges no peers (BEP 27): it relays nothing we learned.
     return wires.filter((wire) => this.#wires.get(wire)?.extension.session.privacy === 'public');
   }
@@ -425,7 +445,7 @@ class Swarm extends EventEmitter<PexSwarmEvents> implements PexSwarm {
         const flags = peer.flags.byte;
         this.candidates?.reportAdded(wire, { address: bytes, port: peer.port, flags }, now);
         if ((flags & PEX_FLAG_SUPPORTS_HOLEPUNCH) !== 0) {
-          this.#relays.reported(wire, { address: bytes, port: peer.port }, flags, now);
+          this.#relays?.reported(wire, { address: bytes, port: peer.port }, flags, now);
         }
         this.#emitSafely('peer', { ...peer, wire });
         break;
@@ -434,7 +454,7 @@ class Swarm extends EventEmitter<PexSwarmEvents> implements PexSwarm {
         const peer = payload as PexPeerAddress;
         const address = parsePeerAddress(peer).bytes;
         this.candidates?.reportDropped(wire, { address, port: peer.port });
-        this.#relays.dropped(wire, { address, port: peer.port });
+        this.#relays?.dropped(wire, { address, port: peer.port });
         this.#emitSafely('dropped', { ...peer, wire });
         break;
       }

@@ -31,9 +31,13 @@ interface HubWire {
   close(): void;
 }
 
-function createHub(): { swarm: PexSwarm; time: FakeTime; connect(host: number): Promise<HubWire> } {
+function createHub(relays = true): {
+  swarm: PexSwarm;
+  time: FakeTime;
+  connect(host: number): Promise<HubWire>;
+} {
   const time = createFakeTime(1_000);
-  const swarm = createPexSwarm({ clock: time.clock, timers: time.timers });
+  const swarm = createPexSwarm({ clock: time.clock, timers: time.timers, relays });
   cleanups.push(() => swarm.destroy());
   return {
     swarm,
@@ -76,6 +80,23 @@ function payload(
 const text = (host: number) => `45.10.0.${host}`;
 
 describe('swarm: introducersOf', () => {
+  test('off unless created with relays: true: introducersOf throws, the sessions keep no index either', async () => {
+    const hub = createHub(false);
+    const a = await hub.connect(1);
+    a.pex.session.receive(payload([{ host: 7, flags: HOLEPUNCH }]));
+    expect(() => hub.swarm.introducersOf(text(7), 6881)).toThrow(
+      '"introducersOf" needs a swarm created with relays: true',
+    );
+    expect(() => a.pex.session.introducersOf(text(7), 6881)).toThrow(/relays: true/);
+    expect(() => createPexSwarm({ relays: 'yes' as never })).toThrow(TypeError);
+    // With the option, the swarm indexes and its sessions still keep none.
+    const on = createHub(true);
+    const b = await on.connect(2);
+    b.pex.session.receive(payload([{ host: 7, flags: HOLEPUNCH }]));
+    expect(on.swarm.introducersOf(text(7), 6881)).toEqual([b.wire]);
+    expect(() => b.pex.session.introducersOf(text(7), 6881)).toThrow(/relays: true/);
+  });
+
   test('the wires whose remote advertises the peer with 0x08, newest first; drops and closes take them away', async () => {
     const { swarm, time, connect } = createHub();
     const a = await connect(1);
