@@ -122,7 +122,7 @@ ${formatMarkdownCells(scaleCells(result.scale))}
   the inbound view's key table of the 200 peers its remote reported (about 3 KiB: 256 slots of 8-byte keys and a
   512-slot 16-bit index, the table's growth by doubling), the session, extension and counters (about 0.5 KiB of
   objects), the fake wire's state after the handshakes, the live-flags watch and the helper's per-wire closures. The
-  swarm cursor is a class of about 130 bytes whose collections are made only when needed, and the helper hears each
+  swarm cursor is a class of about 140 bytes whose collections are made only when needed, and the helper hears each
   session through one observer instead of a session emitter with eight listeners per wire. The BEP 55 relay index is
   kept only when asked for (\`relays: true\`, on a session or a swarm): it cost about 1.1 KiB per connection here,
   with half the reported peers flagged 0x08; the "no peer flagged 0x08" rows show that the flag now changes nothing. The key table alone is three quarters of the 4 KiB target:
