@@ -57,10 +57,11 @@ export class SwarmCursor implements SwarmTimelineCursor {
   /** The departure (serial) of each peer this remote was told of: it is not added again for it. */
   #told: Map<PeerKey, number> | undefined;
 
-  constructor(log: SwarmLog, settings: ResolvedOutboundOptions) {
+  /** `settings` may be shared with other cursors: its `remote` is not read, `remote` is. */
+  constructor(log: SwarmLog, settings: ResolvedOutboundOptions, remote: PeerKey | undefined) {
     this.#log = log;
     this.#settings = settings;
-    this.#remote = settings.remote;
+    this.#remote = remote;
     log.cursorCount++;
   }
 

@@ -1,9 +1,10 @@
 import { DepartedList } from './departed-list.js';
 import { encodePexMessage } from './encode-message.js';
 import { createMessageBuilder } from './message-builder.js';
-import type { ResolvedOutboundOptions } from './outbound-options.js';
+import { type ResolvedOutboundOptions, resolveOutboundOptions } from './outbound-options.js';
 import { type PeerKey, peerKey, peerKeyFamily } from './peer-key.js';
 import type { PeerState } from './peer-state.js';
+import type { PexOutboundOptions } from './pex-outbound.js';
 import type { PexMessage } from './types.js';
 
 /**
@@ -87,14 +88,35 @@ export class SwarmLog {
   /** Messages built for the current log and live list, by position and caps (a handful at most). */
   #shared: SharedMessage[] = [];
   readonly #share: boolean;
+  /** What a join starts from: the timeline's options, without its `remote`. */
+  readonly #joinBase: ResolvedOutboundOptions;
+  /** The settings of the last join, handed to later joins with the same numbers. */
+  #lastSettings: ResolvedOutboundOptions;
 
   constructor(defaults: ResolvedOutboundOptions, share: boolean) {
     this.defaults = defaults;
     this.#share = share;
+    this.#joinBase = { ...defaults, remote: undefined };
+    this.#lastSettings = this.#joinBase;
     this.departed =
       defaults.relaxation === undefined
         ? undefined
         : new DepartedList(defaults.relaxation.maxDeparted);
+  }
+
+  /**
+   * A join's settings, checked, and its remote apart: cursors with the same numbers share one
+   * settings object (they usually all have the timeline's), so a cursor costs no copy of them.
+   * @throws {TypeError|RangeError} as `resolveOutboundOptions`.
+   */
+  resolveJoin(options: PexOutboundOptions | undefined): {
+    readonly settings: ResolvedOutboundOptions;
+    readonly remote: PeerKey | undefined;
+  } {
+    const resolved = resolveOutboundOptions(options, this.#joinBase);
+    const last = this.#lastSettings;
+    if (!sameSettings(resolved, last)) this.#lastSettings = { ...resolved, remote: undefined };
+    return { settings: this.#lastSettings, remote: resolved.remote };
   }
 
   /** Sequence number the next event will get: a cursor here has read everything. */
@@ -316,4 +338,16 @@ export class SwarmLog {
       this.#compact();
     }
   }
+}
+
+/** True when `a` and `b` have the same numbers (their `remote` aside). */
+function sameSettings(a: ResolvedOutboundOptions, b: ResolvedOutboundOptions): boolean {
+  return (
+    a.intervalMs === b.intervalMs &&
+    a.firstMessageMaxAdded === b.firstMessageMaxAdded &&
+    a.maxAddedPerMessage === b.maxAddedPerMessage &&
+    a.maxDroppedPerMessage === b.maxDroppedPerMessage &&
+    a.relaxation?.livePeersBelow === b.relaxation?.livePeersBelow &&
+    a.relaxation?.maxDeparted === b.relaxation?.maxDeparted
+  );
 }

@@ -129,8 +129,8 @@ function buildSwarmTimeline(
       log.disconnect(key, assertDeparture(how));
     },
     join(joinOptions) {
-      const settings = resolveOutboundOptions(joinOptions, { ...log.defaults, remote: undefined });
-      return new SwarmCursor(log, settings);
+      const { settings, remote } = log.resolveJoin(joinOptions);
+      return new SwarmCursor(log, settings, remote);
     },
     get livePeerCount() {
       return log.live.size;
