@@ -19,16 +19,16 @@
 
 export { PexHandshakeError } from './handshake-error.js';
 export { pexOf } from './pex-of.js';
-export {
-  createPexSwarm,
-  type PexSwarm,
-  type PexSwarmDroppedEvent,
-  type PexSwarmEvents,
-  type PexSwarmOptions,
-  type PexSwarmPeerEvent,
-  type PexSwarmRefusedEvent,
-  type PexSwarmWireInfo,
-} from './swarm.js';
+export { createPexSwarm } from './swarm.js';
+export type {
+  PexSwarm,
+  PexSwarmDroppedEvent,
+  PexSwarmEvents,
+  PexSwarmOptions,
+  PexSwarmPeerEvent,
+  PexSwarmRefusedEvent,
+  PexSwarmWireInfo,
+} from './swarm-types.js';
 export {
   PexViolationError,
   type UtPexEvents,
