@@ -29,13 +29,8 @@ export type {
   PexSwarmRefusedEvent,
   PexSwarmWireInfo,
 } from './swarm-types.js';
-export {
-  PexViolationError,
-  type UtPexEvents,
-  type UtPexExtension,
-  type UtPexOptions,
-  utPex,
-  utPex as default,
-} from './ut-pex-extension.js';
+export { utPex, utPex as default } from './ut-pex-extension.js';
 export type { UtPexFlags } from './ut-pex-flags.js';
+export type { UtPexEvents, UtPexExtension, UtPexOptions } from './ut-pex-types.js';
+export { PexViolationError } from './violation-error.js';
 export type { PexWire } from './wire.js';

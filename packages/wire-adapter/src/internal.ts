@@ -6,6 +6,7 @@
  */
 
 export { LateOutbound } from './late-outbound.js';
-export { checkUtPexOptions, defineUtPexExtension } from './ut-pex-extension.js';
+export { defineUtPexExtension } from './ut-pex-extension.js';
 export { fromUtPexFlags, toUtPexFlags } from './ut-pex-flags.js';
+export { checkUtPexOptions } from './ut-pex-options.js';
 export { isOutgoing } from './wire.js';

@@ -1,4 +1,4 @@
-import type { UtPexExtension } from './ut-pex-extension.js';
+import type { UtPexExtension } from './ut-pex-types.js';
 
 /**
  * The ut_pex extension `utPex()` (or `createPexSwarm`) installed on `wire`, typed.

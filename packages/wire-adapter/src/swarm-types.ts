@@ -1,7 +1,7 @@
 import type { CandidatePool, CandidatePoolOptions, PexOutboundOptions } from '@pex/core';
 import type { PeerAddress, PexPeerEvent, PexRefusedEvent } from '@pex/events';
 import type { EventEmitter } from 'eventemitter3';
-import type { UtPexExtension, UtPexOptions } from './ut-pex-extension.js';
+import type { UtPexExtension, UtPexOptions } from './ut-pex-types.js';
 import type { PexWire } from './wire.js';
 
 /** How a wire was made, as the application knows it when the connection opens. */

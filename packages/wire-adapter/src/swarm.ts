@@ -21,13 +21,9 @@ import { EventEmitter } from 'eventemitter3';
 import { LateOutbound } from './late-outbound.js';
 import { type PeerFlagsWatch, watchPeerFlags } from './live-flags.js';
 import type { PexSwarm, PexSwarmEvents, PexSwarmOptions, PexSwarmWireInfo } from './swarm-types.js';
-import {
-  checkUtPexOptions,
-  defineUtPexExtension,
-  lateOutboundOf,
-  type UtPexExtension,
-  type UtPexOptions,
-} from './ut-pex-extension.js';
+import { defineUtPexExtension, lateOutboundOf } from './ut-pex-extension.js';
+import { checkUtPexOptions } from './ut-pex-options.js';
+import type { UtPexExtension, UtPexOptions } from './ut-pex-types.js';
 import { type PexWire, readListenPort } from './wire.js';
 
 /**

@@ -1,156 +1,34 @@
-import {
-  createInboundView,
-  createOutboundTracker,
-  type PexFlags,
-  type PexOutbound,
-  type PexViolation,
-} from '@pex/core';
-import {
-  type PeerAddress,
-  type PeerAddressInput,
-  type PexCounters,
-  type PexPeerAddress,
-  type PexPrivacy,
-  type PexRefusedEvent,
-  type PexSession,
-  type PexSessionEvents,
-  type PexSessionOptions,
-  type PexViolationAction,
-  parsePeerAddress,
+import type {
+  PeerAddress,
+  PeerAddressInput,
+  PexCounters,
+  PexPeerAddress,
+  PexPrivacy,
+  PexSession,
+  PexSessionEvents,
+  PexViolationAction,
 } from '@pex/events';
+import { parsePeerAddress } from '@pex/events';
 import {
   createRelayedPexSession,
   type PexSessionEventName,
   readPeerAddress,
-  resolveSessionOptions,
 } from '@pex/events/internal';
 import { EventEmitter } from 'eventemitter3';
 import { PexHandshakeError } from './handshake-error.js';
 import { guardExtendedHandshakes } from './handshake-guard.js';
 import { LateOutbound } from './late-outbound.js';
-import {
-  fromUtPexFlags,
-  sharedUtPexFlags,
-  type UtPexFlags,
-  type UtPexFlagsInput,
-} from './ut-pex-flags.js';
+import { fromUtPexFlags, sharedUtPexFlags, type UtPexFlagsInput } from './ut-pex-flags.js';
+import { checkUtPexOptions } from './ut-pex-options.js';
+import type {
+  UtPexEvents,
+  UtPexExtension,
+  UtPexExtensionClass,
+  UtPexInternals,
+  UtPexOptions,
+} from './ut-pex-types.js';
+import { PexViolationError } from './violation-error.js';
 import { isOutgoing, isWireClosed, type PexWire, readListenPort, readUtPexId } from './wire.js';
-
-/**
- * Options of `utPex()`: the session's options (see @pex/events `PexSessionOptions`) minus
- * what the wire provides, plus the wire-level ones below.
- */
-export interface UtPexOptions
-  extends Omit<
-    PexSessionOptions,
-    'send' | 'disconnect' | 'onViolation' | 'outbound' | 'remoteAddress'
-  > {
-  /**
-   * `'ignore'` (default): a violation or undecodable payload only becomes a `warning` event.
-   * `'disconnect'`: also destroy the wire (BEP 11 allows disconnecting egregious violators);
-   * nothing more from it is decoded or emitted.
-   */
-  readonly onViolation?: PexViolationAction;
-  /**
-   * The remote's IP (and port), e.g. from the socket: `"203.0.113.5:51413"`. Default: the
-   * wire's `remoteAddress` / `remotePort` properties where the application set them. Used
-   * never to advertise the remote to itself and for the local-sender rule of the peer policy.
-   * Unless the wire is known to be outgoing (`wire.type` ending in `Outgoing`), the port is
-   * replaced by the listen port from the remote's extended handshake (`p`).
-   */
-  readonly remoteAddress?: PeerAddressInput;
-}
-
-/** The ut_pex 5.x events, with its argument shapes. */
-export interface UtPexEvents {
-  /**
-   * A new peer from the remote: `"1.2.3.4:6881"` or `"[2001:db8::1]:6881"`, and its flags. The
-   * flags object is frozen and shared by every event with the same flag byte: copy it
-   * (`{ ...flags }`) to change it.
-   */
-  peer: (peer: string, flags: Readonly<UtPexFlags>) => void;
-  /** A peer the remote reported before and now drops. */
-  dropped: (peer: string) => void;
-  /**
-   * A violation (`PexViolationError`), an undecodable payload (`PexDecodeError`), a hostile
-   * extended handshake (`PexHandshakeError`), or an error caught where nothing may throw.
-   */
-  warning: (error: Error) => void;
-  /**
-   * A peer the remote reported that was left out, and why (the session's `refused` payload:
-   * `{ address, port, family, reason }`). Not part of ut_pex 5.x. Built only while someone
-   * listens.
-   */
-  refused: (peer: PexRefusedEvent) => void;
-}
-
-/**
- * `wire.ut_pex`: the surface of the npm `ut_pex` 5.x, plus `session`, the @pex/events session
- * behind it (typed events with one payload object each: `peer`, `dropped`, `invalid`,
- * `violation`, `sent`, `warning`).
- */
-export interface UtPexExtension extends EventEmitter<UtPexEvents> {
-  /** The extension name bittorrent-protocol registers it under (BEP 10 `m` key). */
-  readonly name: 'ut_pex';
-  /** The typed session: listen here for @pex/events payload objects. */
-  readonly session: PexSession;
-  /** Starts sending PEX messages (once the remote advertised ut_pex). */
-  start(): void;
-  /** Stops sending; receiving goes on. */
-  stop(): void;
-  /** Stops sending and forgets what was sent and received. */
-  reset(): void;
-  /** Advertise `peer` (`"ip:port"`); invalid input becomes a `warning` (ut_pex ignores it). */
-  addPeer(peer: string, flags?: Partial<UtPexFlags> | Partial<PexFlags> | number): void;
-  /** Advertise an IPv6 `peer` (`"[ip]:port"`). */
-  addPeer6(peer: string, flags?: Partial<UtPexFlags> | Partial<PexFlags> | number): void;
-  /** Drop `peer` if it was advertised. */
-  dropPeer(peer: string): void;
-  /** Drop an IPv6 `peer` if it was advertised. */
-  dropPeer6(peer: string): void;
-  /** Called by bittorrent-protocol with the remote's extended handshake (BEP 10). */
-  onExtendedHandshake(handshake: Record<string, unknown>): void;
-  /** Called by bittorrent-protocol with each ut_pex payload (a Uint8Array view). */
-  onMessage(payload: Uint8Array): void;
-  /** What this connection's PEX has sent, received and refused so far (a fresh snapshot). */
-  getCounters(): PexCounters;
-  /**
-   * The torrent's privacy (BEP 27), as the session's `setPrivacy`: `'private'` never sends
-   * and refuses every reported peer; `'unknown'` holds both until it is known. Not in ut_pex 5.x.
-   * @throws {TypeError} for another value.
-   */
-  setPrivacy(privacy: PexPrivacy): void;
-  /** The torrent's privacy as last set (`'public'` unless an option or `setPrivacy` said else). */
-  readonly privacy: PexPrivacy;
-}
-
-/** The class `wire.use()` takes; `prototype.name === 'ut_pex'`. @internal */
-interface UtPexExtensionClass {
-  new (wire: PexWire): UtPexExtension;
-  /** bittorrent-protocol reads the extension name from the prototype before constructing it. */
-  readonly prototype: {
-    /** Always `'ut_pex'`. */
-    readonly name: 'ut_pex';
-  };
-}
-
-/** An Error carrying the violation's details, for ut_pex's `warning` event. */
-export class PexViolationError extends Error {
-  /** Always `'PexViolationError'`: test `name`, not `instanceof`. */
-  override readonly name = 'PexViolationError';
-  /** What the remote did wrong, from @pex/core's inbound view. */
-  readonly violation: PexViolation;
-  constructor(violation: PexViolation) {
-    super(`PEX rule broken by the remote: ${violation.message}`);
-    this.violation = violation;
-  }
-}
-
-/** Internal hooks for the swarm helper. @internal */
-export interface UtPexInternals {
-  readonly outbound?: PexOutbound;
-  readonly autoStart?: boolean;
-}
 
 /**
  * Returns the extension class for `wire.use(...)`, a drop-in for the npm `ut_pex` 5.x:
@@ -199,30 +77,6 @@ export function defineUtPexExtension(
   }
   UtPex.prototype = UtPexBase.prototype;
   return UtPex as unknown as UtPexExtensionClass;
-}
-
-/**
- * Checks every option of `utPex()` as each wire's session will: a mistake shows where the
- * options are written, not later inside a connection handler.
- * @throws {TypeError|RangeError} for the first invalid option.
- * @internal
- */
-export function checkUtPexOptions(options: UtPexOptions): void {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`"options" expected an object, got ${String(options)}`);
-  }
-  const { onViolation = 'ignore', remoteAddress, ...sessionOptions } = options;
-  if (onViolation !== 'ignore' && onViolation !== 'disconnect') {
-    throw new TypeError(
-      `"onViolation" expected 'ignore' or 'disconnect', got ${String(onViolation)}`,
-    );
-  }
-  if (remoteAddress !== undefined) parsePeerAddress(remoteAddress);
-  resolveSessionOptions({ ...sessionOptions, send: ignoreBytes });
-  // What each session hands to @pex/core unchecked until then: a view and a tracker built
-  // once here check those numbers with core's own rules.
-  createInboundView(sessionOptions.inbound);
-  createOutboundTracker(sessionOptions.caps);
 }
 
 /** What one `utPex()` call was given, once validated. */
@@ -485,9 +339,6 @@ class UtPexBase extends EventEmitter<UtPexEvents> implements UtPexExtension {
 function toError(thrown: unknown): Error {
   return thrown instanceof Error ? thrown : new Error(String(thrown));
 }
-
-/** The `send` the options are checked with: never called. */
-function ignoreBytes(): void {}
 
 Object.defineProperty(UtPexBase.prototype, 'name', { value: 'ut_pex', enumerable: true });
 
