@@ -20,14 +20,13 @@
 // flags, peer-key. State: inbound-view, outbound-tracker, pex-outbound, relay-index,
 // swarm-timeline. The default numbers, peer-key accessors and limit resolution that only sibling
 // packages need are in internal.ts.
-export {
-  type CandidatePool,
-  type CandidatePoolOptions,
-  type CandidateReportResult,
-  compareCandidates,
-  createCandidatePool,
-  type PoolCandidate,
-} from './candidate-pool.js';
+export { compareCandidates, createCandidatePool } from './candidate-pool.js';
+export type {
+  CandidatePool,
+  CandidatePoolOptions,
+  CandidateReportResult,
+  PoolCandidate,
+} from './candidate-pool-types.js';
 export { decodeCompactPeers, encodeCompactPeers } from './compact-peers.js';
 export { decodePexMessage } from './decode-message.js';
 export { encodePexMessage } from './encode-message.js';
