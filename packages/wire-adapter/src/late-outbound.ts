@@ -11,6 +11,8 @@ import type { PexSessionRelay } from '@pex/events/internal';
 export interface SessionObserver {
   readonly observe: PexSessionRelay;
   readonly wantsRefused: () => boolean;
+  /** The wire closed (or finished): called once the session is destroyed. */
+  readonly closed: () => void;
 }
 
 /**
@@ -44,6 +46,11 @@ export class LateOutbound implements PexOutbound {
     payload: Parameters<PexSessionEvents[K]>[0],
   ): void {
     this.#observer?.observe(event, payload);
+  }
+
+  /** Tells the bound observer that the wire closed. */
+  closed(): void {
+    this.#observer?.closed();
   }
 
   /** True when the bound observer wants `refused` events. */

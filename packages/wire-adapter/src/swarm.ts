@@ -231,13 +231,13 @@ class Swarm extends EventEmitter<PexSwarmEvents> implements PexSwarm {
     outbound.bind(cursor, {
       observe: (event, payload) => this.#observe(wire, entry, event, payload),
       wantsRefused: this.#wantsRefused,
+      // The extension's own close and finish listeners call this: none of the swarm's per wire.
+      closed: entry.close,
     });
     extension.on('warning', (error) => this.#emitSafely('warning', { wire, error }));
 
     this.#wires.set(wire, entry);
     this.#idle.add(entry);
-    wire.once('close', entry.close);
-    wire.once('finish', entry.close);
     // Given after the handshakes (a host that installed the extension itself): what they said
     // is on the wire already.
     if (wire.peerId !== undefined && wire.peerId !== null) {

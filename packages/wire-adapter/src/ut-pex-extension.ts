@@ -143,6 +143,8 @@ class UtPexBase extends EventEmitter<UtPexEvents> implements UtPexExtension {
     const close = () => {
       wire.removeListener?.('extended', onExtended);
       this.session.destroy();
+      // A swarm that took the wire lets it go (it listens to the wire through this, not itself).
+      this.#late?.closed();
     };
     wire.once('close', close);
     wire.once('finish', close);
