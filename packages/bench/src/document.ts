@@ -137,13 +137,16 @@ ${formatMarkdownCells(scaleCells(result.scale))}
   the four lists) and builds the message object around the lists; the floor only copies bytes at a known offset. Both
   are allocation-bound, so where garbage collection falls moves them by tens of per cent at this machine's load (a
   floor slower than ours in some variants is that noise); the worst variant is what the target row holds.
-- **seedbox**: the heap is the memory per connection above, times the connections, plus the swarm's relay index
-  and timeline per torrent. CPU per PEX minute grows about linearly with the wires on both
-  sides and is, at 10,000 wires, close to the 1 % target (one run per size, so it passes or misses by the machine's
-  load): per wire and minute it is one received message through the receive path above (decode, peer policy,
-  events), one message built and sent from the swarm cursor, and garbage collection of a heap larger than
-  ut_pex's (process CPU includes the collector's threads). The longest task includes garbage-collection pauses,
-  which grow with the heap.
+- **seedbox heap**: what a wire holds on our side, from heap snapshots of this workload at 1,000 wires: the key table of the 50-odd peers its remote reported (0.75 KiB), the session, extension, counters
+  and options (about 1 KiB of objects), the helper's per-wire entry and closures, the live-flags watch and the
+  cursor (about 0.3 KiB together), and the fake wire's own state after the handshakes and the listeners the
+  extension puts on it. An eighth of ut_pex's would be about 1.3 KiB per wire, less than one session and its
+  per-source memory: it is not reachable while every wire keeps a session that checks what its remote reports
+  (ut_pex keeps, per wire, the same reported peers without a bound, plus the peers to advertise, as text).
+- **seedbox CPU**: CPU per PEX minute grows about linearly with the wires on both sides: per wire and minute it is
+  one received message through the receive path below (decode, peer policy, events), one message sent from the
+  swarm cursor (shared with the other cursors at its place when there is one), and garbage collection (process CPU
+  includes the collector's threads). The longest task includes garbage-collection pauses, which grow with the heap.
 - **receive path**: decoding is a small part of it. Per peer the session builds the event object, the address text
   and the \`"ip:port"\` string, runs the peer policy, and dispatches two events
   (session, then the ut_pex-style event); the inbound view builds a key table per received message. ut_pex does less
