@@ -24,7 +24,8 @@ export interface PexOutbound {
   /**
    * Optional: the bytes of a message this outbound returned, as `encodePexMessage` makes them.
    * An outbound that hands one message to many connections (a `SwarmTimeline` cursor) encodes it
-   * once for all of them; without it the sender encodes each message itself.
+   * once for all of them, and the same bytes go to each: never change or transfer them. Without
+   * it the sender encodes each message itself.
    */
   encode?(message: PexMessage): Uint8Array;
 }

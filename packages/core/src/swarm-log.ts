@@ -85,7 +85,10 @@ export class SwarmLog {
   #readersAtEnd = 0;
   /** No cursor has ever read at or past this sequence number. */
   #readHighWater = 0;
-  /** Messages built for the current log and live list, by position and caps (a handful at most). */
+  /**
+   * Messages built for the current log and live list: one per position and caps where cursors
+   * asked since the last change (usually one; scanned in order).
+   */
   #shared: SharedMessage[] = [];
   readonly #share: boolean;
   /** What a join starts from: the timeline's options, without its `remote`. */
@@ -251,7 +254,6 @@ export class SwarmLog {
    * caps allow (the same walk as a cursor's own, for a cursor with no view of its own).
    */
   #buildShared(fromSeq: number, maxAdded: number, maxDropped: number): SharedMessage {
-    this.messagesBuilt++;
     const builder = createMessageBuilder(maxAdded, maxDropped);
     let seq = fromSeq;
     let shareable = true;
@@ -264,6 +266,8 @@ export class SwarmLog {
       if (!builder.include(event.key, event.prev, this.live.get(event.key))) break;
       seq++;
     }
+    // A window that cannot be shared builds no message here: each cursor builds its own.
+    if (shareable) this.messagesBuilt++;
     const message = shareable ? builder.build() : undefined;
     return {
       fromSeq,

@@ -15,7 +15,10 @@ import type { CompactPeer, PexMessage } from './types.js';
  * never change it.
  */
 export interface SwarmTimelineCursor extends PexOutbound {
-  /** The bytes of `message` (one this cursor returned): shared with the cursors that got it too. */
+  /**
+   * The bytes of `message` (one this cursor returned): the same bytes for every cursor that got
+   * the message. Read or copy them, never change or transfer them.
+   */
   encode(message: PexMessage): Uint8Array;
   /**
    * The connection is gone: releases the cursor, so the log no longer keeps events for it.

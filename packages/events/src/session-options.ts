@@ -40,7 +40,11 @@ export type PexViolationAction = 'ignore' | 'disconnect';
 
 /** Options of `createPexSession`. Only `send` is required. */
 export interface PexSessionOptions {
-  /** Sends one ut_pex payload to the remote. May throw: that becomes a `warning` event. */
+  /**
+   * Sends one ut_pex payload to the remote. May throw: that becomes a `warning` event. The bytes
+   * may be shared with other sessions (a swarm timeline encodes a message once for every
+   * connection it goes to): read or copy them, never change or transfer them.
+   */
   readonly send: (bytes: Uint8Array) => void;
   /**
    * Minimum gap between two messages, ms. Default 70 000 (70 s: a strict receiver refuses two

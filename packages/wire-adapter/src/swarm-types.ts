@@ -81,8 +81,7 @@ export interface PexSwarmEvents {
   dropped: (event: PexSwarmDroppedEvent) => void;
   /**
    * A peer some wire's remote reported that was left out, and why (see `PexRefusalReason`).
-   * While the helper has no `refused` listener, the wires' sessions still build these events
-   * (one small object per refused peer) and the helper drops them.
+   * Built only while the helper, or a wire's extension, has a `refused` listener.
    */
   refused: (event: PexSwarmRefusedEvent) => void;
   /** A `warning` of one wire's extension (violations, undecodable payloads, caught errors). */

@@ -285,7 +285,7 @@ class Swarm extends EventEmitter<PexSwarmEvents> implements PexSwarm {
   /**
    * One event of `wire`'s session, after the extension's own listeners. A reported or dropped
    * peer goes to the candidate pool first, then to the relay index, then to the swarm's
-   * listeners, so that a \`peer\` listener calling \`take\` or \`introducersOf\` finds it there.
+   * listeners, so that a `peer` listener calling `take` or `introducersOf` finds it there.
    */
   #observe<K extends keyof PexSessionEvents>(
     wire: PexWire,
