@@ -29,6 +29,7 @@ const EXPECTED_ROWS = [
   'swarm W=10: join+leave event',
   'swarm W=100: join+leave event',
   'swarm W=1000: join+leave event',
+  'swarm per-wire message O(1): ours at W=1000 vs W=10',
   'swarm event O(1): ours at W=1000 vs W=10',
   'memory per connection, utPex() (200 learned + 200 to advertise)',
   'memory per connection, swarm helper (200 learned + 200 to advertise)',
