@@ -107,6 +107,22 @@ describe('decodePexMessage edges', () => {
       field: undefined,
     });
     expect(decodePexMessage(text('d1:xi-12ee')).added).toEqual([]);
+    // A sign or a dot is not a digit, in a string's length or in an integer.
+    expect(failure(() => decodePexMessage(text('d1:x-1:ae')))).toEqual({
+      reason: 'invalid-bencode',
+      offset: 4,
+      field: undefined,
+    });
+    expect(failure(() => decodePexMessage(text('d1:x.1:ae')))).toEqual({
+      reason: 'invalid-bencode',
+      offset: 4,
+      field: undefined,
+    });
+    expect(failure(() => decodePexMessage(text('d1:xi--1ee')))).toEqual({
+      reason: 'invalid-bencode',
+      offset: 4,
+      field: undefined,
+    });
   });
 
   test('bytes that are not a Uint8Array are a caller mistake', () => {

@@ -25,6 +25,12 @@ describe('resolveFlagByte', () => {
 
   test('refuses a non-object, non-number', () => {
     expect(() => resolveFlagByte('16' as unknown as number)).toThrow(TypeError);
+    expect(() => resolveFlagByte(null as unknown as number)).toThrow(
+      new TypeError('"flags" expected a byte or named booleans, got null'),
+    );
+    expect(() => resolveFlagByte(true as unknown as number)).toThrow(
+      new TypeError('"flags" expected a byte or named booleans, got true'),
+    );
   });
 });
 

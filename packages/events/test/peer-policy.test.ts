@@ -158,6 +158,15 @@ describe('default peer policy', () => {
 
   test('refuses a peer whose address is not an IP address', () => {
     const bad = { ...peer('1.2.3.4:1'), address: 'example.com' };
-    expect(() => classifyPeer(bad, context())).toThrow(TypeError);
+    expect(() => classifyPeer(bad, context())).toThrow(
+      new TypeError('"address" expected an IP address, got "example.com"'),
+    );
+  });
+
+  test('our own address on another port is another peer', () => {
+    const own = context(undefined, ['9.9.9.9:1']);
+    expect(classifyPeer(peer('9.9.9.9:1'), own)).toBe('own-address');
+    expect(classifyPeer(peer('9.9.9.9:2'), own)).toBe('accept');
+    expect(classifyPeer(peer('9.9.9.8:1'), own)).toBe('accept');
   });
 });
