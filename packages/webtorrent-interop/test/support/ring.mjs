@@ -242,6 +242,7 @@ export async function runRing(options = {}) {
 
   let convergedAt = null;
   let leave = null;
+  let learnedBeforeLeave = false;
   try {
     const started = await waitFor(
       () =>
@@ -286,6 +287,17 @@ export async function runRing(options = {}) {
       if (o.leave && convergedAt !== null) {
         phase = 'leave';
         const leaver = clients[n - 1];
+        const remainingClients = clients.filter((c) => c !== leaver);
+        // A 'dropped' can only come from a remote that reported the peer before: a client that
+        // knows the leaver only because it was told its address (or dialled it) hears of no drop.
+        // So the leaver stays until every other client has learned its address from a 'peer'
+        // event (a later PEX message brings it where the first ones did not), within what is
+        // left of the convergence time.
+        await waitFor(
+          () => remainingClients.every((c) => c.learned.has(leaver.listen)),
+          Math.max(0, t0 + o.convergeMs - Date.now()),
+        );
+        learnedBeforeLeave = remainingClients.every((c) => c.learned.has(leaver.listen));
         const leftAt = Date.now();
         await stopClient(leaver);
         const remaining = clients.filter((c) => c !== leaver);
@@ -295,6 +307,7 @@ export async function runRing(options = {}) {
         leave = {
           leaver: leaver.index,
           address: leaver.listen,
+          learnedBeforeLeave,
           leftMs: rel(leftAt),
           droppedAfterMs: Object.fromEntries(
             remaining.map((c) => {

@@ -70,6 +70,8 @@ export interface RingResult {
   leave: {
     leaver: number;
     address: string;
+    /** Every other client had learned the leaver's address from a 'peer' event when it left. */
+    learnedBeforeLeave: boolean;
     leftMs: number | null;
     droppedAfterMs: Record<string, number | null>;
   } | null;
