@@ -7,7 +7,7 @@ import {
   encodeCompactPeers,
   encodePexMessage,
   isPexDecodeError,
-  type PexDecodeError,
+  PexDecodeError,
 } from '@pex/core';
 
 // Edges of the codec: limits met exactly, the offset and reason of each refusal, the field
@@ -225,5 +225,31 @@ describe('caller mistakes of encodePexMessage and the flags', () => {
       'RangeError',
       '"flags" expected 0..255, got 1.5',
     ]);
+  });
+});
+
+describe('PexDecodeError', () => {
+  test('its message names the reason, the field where there is one, and the offset', () => {
+    expect(new PexDecodeError('truncated', 8, 'added').message).toBe(
+      'truncated in "added" at offset 8',
+    );
+    expect(new PexDecodeError('trailing-bytes', 3).message).toBe('trailing-bytes at offset 3');
+    expect(new PexDecodeError('too-large', 0, '').message).toBe('too-large at offset 0');
+    expect(() => decodePexMessage(text('d5:added12:abcdefe'))).toThrow('truncated at offset 8');
+  });
+
+  test('isPexDecodeError wants an Error named PexDecodeError with a reason', () => {
+    expect(isPexDecodeError(new PexDecodeError('truncated', 1))).toBe(true);
+    const copy = Object.assign(new Error('from another copy'), {
+      name: 'PexDecodeError',
+      reason: 'truncated',
+    });
+    expect(isPexDecodeError(copy)).toBe(true);
+    expect(isPexDecodeError(Object.assign(new Error('x'), { name: 'PexDecodeError' }))).toBe(false);
+    expect(isPexDecodeError(Object.assign(new Error('x'), { reason: 'truncated' }))).toBe(false);
+    expect(isPexDecodeError({ name: 'PexDecodeError', reason: 'truncated', message: '' })).toBe(
+      false,
+    );
+    expect(isPexDecodeError(undefined)).toBe(false);
   });
 });
