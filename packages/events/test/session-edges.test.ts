@@ -111,6 +111,17 @@ describe('privacy transitions', () => {
     ]);
   });
 
+  test('going unknown clears a pending first message', () => {
+    const { time, outbox, session } = setUp();
+    ready(session);
+    session.addPeer('8.8.8.8:1');
+    expect(time.pending()).toBe(1);
+    session.setPrivacy('unknown');
+    expect(time.pending()).toBe(0);
+    time.advance(10 * INTERVAL_MS);
+    expect(outbox.messages).toEqual([]);
+  });
+
   test('sending on while unknown and then public resends nothing', () => {
     const { time, outbox, session } = setUp({ privacy: 'unknown', sendWhilePrivacyUnknown: true });
     ready(session);
@@ -449,6 +460,31 @@ describe('sending edges', () => {
     ready(session);
     time.advance(5_000);
     expect(outbox.messages.map((sent) => sent.at)).toEqual([2_000]);
+  });
+
+  test("an outbound's own encoding is what is sent", () => {
+    const sample: PexMessage = message({ added: ['8.8.8.8:1'] });
+    const encoded = encodePexMessage(sample);
+    let given = false;
+    const sent: Uint8Array[] = [];
+    const outbound: PexOutbound = {
+      nextMessageAt: () => (given ? undefined : 0),
+      nextMessage: () => {
+        if (given) return undefined;
+        given = true;
+        return sample;
+      },
+      reset: () => {},
+      encode: (m) => {
+        expect(m).toBe(sample);
+        return encoded;
+      },
+    };
+    const { session, time } = setUp({ outbound, send: (bytes) => sent.push(bytes) });
+    ready(session);
+    time.advance(DELAY_MS);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toBe(encoded);
   });
 
   test('dropped IPv6 peers are counted as dropped', () => {
