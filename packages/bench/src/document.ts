@@ -86,7 +86,7 @@ ${formatMarkdownCells(scaleCells(result.scale))}
   ut_pex: \`addPeer\` + \`dropPeer\` on every wire. Untimed after each call, our cursors catch up and ut_pex's pending
   maps are emptied. **O(1)**: our per-event time at the largest W against the smallest.
 - **memory**: heap plus array buffers after a full GC (\`--expose-gc\`), before and after creating ${s.memoryConnections} connections
-  (median of at least 3 rounds, the sides in alternating order, each build with its own timers), each having received
+  (median of at least 3 rounds, the sides in alternating order, each build with its own timers; a reading at or below zero, which only memory let go from elsewhere during the build gives, is taken again), each having received
   4 distinct 50-peer messages (200 learned peers). **utPex()**: installed as \`wire.use(utPex())\` shows (a new
   constructor per wire, over one shared prototype), 200 peers to advertise given with \`addPeer\` (not yet sent; the
   strings are shared by all connections). **swarm helper**: one \`createPexSwarm()\` for all ${s.memoryConnections} connections (one
