@@ -12,21 +12,12 @@ import {
   peerKey,
   peerPriority,
 } from '@pex/core';
+import { thrownBy } from '@pex/test-support';
 import fc from 'fast-check';
 
 // Caller mistakes as the public functions report them: the class of the error and the text,
 // `"<field>" expected <what>, got <value>`, where the field names the argument or the part of
 // the peer at fault.
-
-/** The error `action` throws, as [class name, message]. */
-function mistake(action: () => unknown): [string, string] {
-  try {
-    action();
-  } catch (error) {
-    return [(error as Error).constructor.name, (error as Error).message];
-  }
-  throw new Error('expected an error');
-}
 
 const ipv4 = (port = 6881, flags?: number): CompactPeer =>
   flags === undefined
@@ -73,20 +64,20 @@ describe('peers in a message', () => {
     ['added', ipv4(1, -1), 'RangeError', '"added[0].flags" expected 0..255, got -1'],
     ['added', ipv4(1, 0.5), 'RangeError', '"added[0].flags" expected 0..255, got 0.5'],
   ] as const)('%s: %j', (field, peer, kind, message) => {
-    expect(mistake(() => encodePexMessage(withList(field, [peer])))).toEqual([kind, message]);
+    expect(thrownBy(() => encodePexMessage(withList(field, [peer])))).toEqual([kind, message]);
   });
 
   test('ports 1 and 65535 and flags 0 and 255 are fine; the index is that of the peer', () => {
     const peers = [ipv4(1, 0), { address: Uint8Array.of(1, 2, 3, 5), port: 65535, flags: 255 }];
     expect(decodePexMessage(encodePexMessage(withList('added', peers))).added).toHaveLength(2);
-    expect(mistake(() => encodePexMessage(withList('added', [...peers, ipv4(0)])))).toEqual([
+    expect(thrownBy(() => encodePexMessage(withList('added', [...peers, ipv4(0)])))).toEqual([
       'RangeError',
       '"added[2].port" expected 1..65535, got 0',
     ]);
   });
 
   test('a list that is not an array names the list', () => {
-    expect(mistake(() => encodePexMessage({ ...EMPTY, dropped6: 'x' } as never))).toEqual([
+    expect(thrownBy(() => encodePexMessage({ ...EMPTY, dropped6: 'x' } as never))).toEqual([
       'TypeError',
       '"dropped6" expected an array of peers, got "x"',
     ]);
@@ -94,30 +85,30 @@ describe('peers in a message', () => {
 
   test('a bad value is described: strings cut at 40 characters, objects by their class', () => {
     const long = 'x'.repeat(50);
-    expect(mistake(() => decodeCompactPeers(long as never, 4))).toEqual([
+    expect(thrownBy(() => decodeCompactPeers(long as never, 4))).toEqual([
       'TypeError',
       `"bytes" expected a Uint8Array, got "${'x'.repeat(40)}"`,
     ]);
-    expect(mistake(() => decodeCompactPeers(Object.create(null), 4))).toEqual([
+    expect(thrownBy(() => decodeCompactPeers(Object.create(null), 4))).toEqual([
       'TypeError',
       '"bytes" expected a Uint8Array, got object',
     ]);
-    expect(mistake(() => decodeCompactPeers(new Map() as never, 4))).toEqual([
+    expect(thrownBy(() => decodeCompactPeers(new Map() as never, 4))).toEqual([
       'TypeError',
       '"bytes" expected a Uint8Array, got Map',
     ]);
-    expect(mistake(() => decodeCompactPeers(undefined as never, 4))).toEqual([
+    expect(thrownBy(() => decodeCompactPeers(undefined as never, 4))).toEqual([
       'TypeError',
       '"bytes" expected a Uint8Array, got undefined',
     ]);
   });
 
   test('a family other than 4 or 6', () => {
-    expect(mistake(() => decodeCompactPeers(new Uint8Array(0), 5 as never))).toEqual([
+    expect(thrownBy(() => decodeCompactPeers(new Uint8Array(0), 5 as never))).toEqual([
       'TypeError',
       '"family" expected 4 or 6, got 5',
     ]);
-    expect(mistake(() => encodeCompactPeers([], '4' as never))).toEqual([
+    expect(thrownBy(() => encodeCompactPeers([], '4' as never))).toEqual([
       'TypeError',
       '"family" expected 4 or 6, got "4"',
     ]);
@@ -144,7 +135,7 @@ describe('a repeated peer in a long list', () => {
           ...list.slice(b % (n + 1)),
         ];
         const duplicateAt = Math.max(first, b % (n + 1)) + (first >= b % (n + 1) ? 1 : 0);
-        expect(mistake(() => encodeCompactPeers(repeated, 4))[1]).toMatch(
+        expect(thrownBy(() => encodeCompactPeers(repeated, 4))[1]).toMatch(
           new RegExp(`^"peers\\[${duplicateAt}\\]" expected a peer not listed before`),
         );
       }),
@@ -157,9 +148,9 @@ describe('a repeated peer in a long list', () => {
       const list = peers(n);
       expect(encodeCompactPeers(list, 4)).toHaveLength(6 * n);
       for (const at of [0, n - 1]) {
-        expect(mistake(() => encodeCompactPeers([...list, list[at] as CompactPeer], 4))[1]).toMatch(
-          new RegExp(`^"peers\\[${n}\\]"`),
-        );
+        expect(
+          thrownBy(() => encodeCompactPeers([...list, list[at] as CompactPeer], 4))[1],
+        ).toMatch(new RegExp(`^"peers\\[${n}\\]"`));
       }
     }
   });
@@ -172,9 +163,9 @@ describe('decode limits', () => {
     [{ maxMessageBytes: Number.NaN }, '"maxMessageBytes" expected a number of at least 1, got NaN'],
     [{ maxMessageBytes: '9' }, '"maxMessageBytes" expected a number of at least 1, got "9"'],
   ])('%j', (limits, message) => {
-    expect(mistake(() => decodePexMessage(Uint8Array.from([0x64, 0x65]), limits as never))).toEqual(
-      ['RangeError', message],
-    );
+    expect(
+      thrownBy(() => decodePexMessage(Uint8Array.from([0x64, 0x65]), limits as never)),
+    ).toEqual(['RangeError', message]);
   });
 
   test('1 and Infinity are limits', () => {
@@ -188,34 +179,34 @@ describe('decode limits', () => {
 
 describe('options and arguments of the state machines', () => {
   test('options that are not an object', () => {
-    expect(mistake(() => createInboundView('fast' as never))).toEqual([
+    expect(thrownBy(() => createInboundView('fast' as never))).toEqual([
       'TypeError',
       '"options" expected an object, got "fast"',
     ]);
-    expect(mistake(() => createOutboundTracker(null as never))).toEqual([
+    expect(thrownBy(() => createOutboundTracker(null as never))).toEqual([
       'TypeError',
       '"options" expected an object, got null',
     ]);
-    expect(mistake(() => createRelayIndex(3 as never))).toEqual([
+    expect(thrownBy(() => createRelayIndex(3 as never))).toEqual([
       'TypeError',
       '"options" expected an object, got 3',
     ]);
   });
 
   test('integers: positive for caps and sizes, non-negative for an interval', () => {
-    expect(mistake(() => createRelayIndex({ maxPeers: 0 }))).toEqual([
+    expect(thrownBy(() => createRelayIndex({ maxPeers: 0 }))).toEqual([
       'RangeError',
       '"maxPeers" expected a positive integer, got 0',
     ]);
-    expect(mistake(() => createOutboundTracker({ intervalMs: -1 }))).toEqual([
+    expect(thrownBy(() => createOutboundTracker({ intervalMs: -1 }))).toEqual([
       'RangeError',
       '"intervalMs" expected a non-negative integer, got -1',
     ]);
-    expect(mistake(() => createOutboundTracker({ intervalMs: 2 ** 53 }))).toEqual([
+    expect(thrownBy(() => createOutboundTracker({ intervalMs: 2 ** 53 }))).toEqual([
       'RangeError',
       `"intervalMs" expected a non-negative integer, got ${2 ** 53}`,
     ]);
-    expect(mistake(() => createOutboundTracker({ intervalMs: '5' as never }))).toEqual([
+    expect(thrownBy(() => createOutboundTracker({ intervalMs: '5' as never }))).toEqual([
       'RangeError',
       '"intervalMs" expected a non-negative integer, got "5"',
     ]);
@@ -227,15 +218,15 @@ describe('options and arguments of the state machines', () => {
 
   test('the time', () => {
     const tracker = createOutboundTracker();
-    expect(mistake(() => tracker.nextMessage(Number.NaN))).toEqual([
+    expect(thrownBy(() => tracker.nextMessage(Number.NaN))).toEqual([
       'RangeError',
       '"now" expected a finite number of ms, got NaN',
     ]);
-    expect(mistake(() => tracker.nextMessage('1' as never))).toEqual([
+    expect(thrownBy(() => tracker.nextMessage('1' as never))).toEqual([
       'RangeError',
       '"now" expected a finite number of ms, got "1"',
     ]);
-    expect(mistake(() => tracker.nextMessage(Number.POSITIVE_INFINITY))).toEqual([
+    expect(thrownBy(() => tracker.nextMessage(Number.POSITIVE_INFINITY))).toEqual([
       'RangeError',
       '"now" expected a finite number of ms, got Infinity',
     ]);
@@ -243,30 +234,30 @@ describe('options and arguments of the state machines', () => {
 
   test('peers handed to the outbound tracker', () => {
     const tracker = createOutboundTracker();
-    expect(mistake(() => tracker.connected(null as never))).toEqual([
+    expect(thrownBy(() => tracker.connected(null as never))).toEqual([
       'TypeError',
       '"peer" expected a peer object, got null',
     ]);
-    expect(mistake(() => tracker.connected({ address: new Uint8Array(5), port: 1 }))).toEqual([
+    expect(thrownBy(() => tracker.connected({ address: new Uint8Array(5), port: 1 }))).toEqual([
       'TypeError',
       '"peer.address" expected 4 bytes, got 5',
     ]);
-    expect(mistake(() => tracker.disconnected('1.2.3.4' as never))).toEqual([
+    expect(thrownBy(() => tracker.disconnected('1.2.3.4' as never))).toEqual([
       'TypeError',
       '"peer" expected a peer object, got "1.2.3.4"',
     ]);
     // disconnected looks at the address and port only.
     tracker.connected(ipv4(1, 3));
     expect(() => tracker.disconnected({ ...ipv4(1), flags: 999 } as CompactPeer)).not.toThrow();
-    expect(mistake(() => tracker.disconnected(ipv4(1), 1 as never))).toEqual([
+    expect(thrownBy(() => tracker.disconnected(ipv4(1), 1 as never))).toEqual([
       'TypeError',
       '"how" expected an object, got 1',
     ]);
-    expect(mistake(() => tracker.disconnected(ipv4(1), null as never))).toEqual([
+    expect(thrownBy(() => tracker.disconnected(ipv4(1), null as never))).toEqual([
       'TypeError',
       '"how" expected an object, got null',
     ]);
-    expect(mistake(() => tracker.disconnected(ipv4(1), { qualifies: 1 } as never))).toEqual([
+    expect(thrownBy(() => tracker.disconnected(ipv4(1), { qualifies: 1 } as never))).toEqual([
       'TypeError',
       '"how.qualifies" expected a boolean, got 1',
     ]);
@@ -276,7 +267,7 @@ describe('options and arguments of the state machines', () => {
   test('the remote is a peer key or undefined', () => {
     const tracker = createOutboundTracker();
     for (const bad of [-1, 1.5, 2 ** 53, '12345678', '1234567890', null]) {
-      expect(mistake(() => tracker.setRemote(bad as never))[1]).toMatch(
+      expect(thrownBy(() => tracker.setRemote(bad as never))[1]).toMatch(
         /^"remote" expected a peer key from peerKey\(\), got /,
       );
     }
@@ -288,22 +279,22 @@ describe('options and arguments of the state machines', () => {
     ]) {
       expect(() => tracker.setRemote(good)).not.toThrow();
     }
-    expect(mistake(() => createOutboundTracker({ remote: 'x' as never }))).toEqual([
+    expect(thrownBy(() => createOutboundTracker({ remote: 'x' as never }))).toEqual([
       'TypeError',
       '"remote" expected a peer key from peerKey(), got "x"',
     ]);
   });
 
   test('peerPriority names the side at fault', () => {
-    expect(mistake(() => peerPriority(null as never, ipv4()))).toEqual([
+    expect(thrownBy(() => peerPriority(null as never, ipv4()))).toEqual([
       'TypeError',
       '"a" expected a peer object, got null',
     ]);
-    expect(mistake(() => peerPriority(ipv4(), { address: Uint8Array.of(1), port: 1 }))).toEqual([
+    expect(thrownBy(() => peerPriority(ipv4(), { address: Uint8Array.of(1), port: 1 }))).toEqual([
       'TypeError',
       '"b.address" expected 4 bytes, got 1',
     ]);
-    expect(mistake(() => peerPriority(ipv4(), { address: new Uint8Array(16), port: 0 }))).toEqual([
+    expect(thrownBy(() => peerPriority(ipv4(), { address: new Uint8Array(16), port: 0 }))).toEqual([
       'RangeError',
       '"b.port" expected 1..65535, got 0',
     ]);

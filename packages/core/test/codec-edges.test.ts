@@ -9,6 +9,7 @@ import {
   isPexDecodeError,
   PexDecodeError,
 } from '@pex/core';
+import { thrownBy } from '@pex/test-support';
 
 // Edges of the codec: limits met exactly, the offset and reason of each refusal, the field
 // names and texts of caller mistakes, and keys of the two families that share their bytes.
@@ -24,16 +25,6 @@ function failure(action: () => unknown): Pick<PexDecodeError, 'reason' | 'offset
     return { reason: error.reason, offset: error.offset, field: error.field };
   }
   throw new Error('expected a PexDecodeError');
-}
-
-/** The error `action` throws, as its class and message. */
-function mistake(action: () => unknown): [string, string] {
-  try {
-    action();
-  } catch (error) {
-    return [(error as Error).constructor.name, (error as Error).message];
-  }
-  throw new Error('expected an error');
 }
 
 const v4 = (a: number, b: number, c: number, d: number, port: number): CompactPeer => ({
@@ -126,7 +117,7 @@ describe('decodePexMessage edges', () => {
   });
 
   test('bytes that are not a Uint8Array are a caller mistake', () => {
-    expect(mistake(() => decodePexMessage('de' as unknown as Uint8Array))).toEqual([
+    expect(thrownBy(() => decodePexMessage('de' as unknown as Uint8Array))).toEqual([
       'TypeError',
       '"bytes" expected a Uint8Array, got "de"',
     ]);
@@ -155,21 +146,21 @@ describe('compact lists edges', () => {
   });
 
   test('caller mistakes name the argument', () => {
-    expect(mistake(() => decodeCompactPeers([1, 2] as unknown as Uint8Array, 4))).toEqual([
+    expect(thrownBy(() => decodeCompactPeers([1, 2] as unknown as Uint8Array, 4))).toEqual([
       'TypeError',
       '"bytes" expected a Uint8Array, got Array',
     ]);
-    expect(mistake(() => encodeCompactPeers('peers' as unknown as CompactPeer[], 4))).toEqual([
+    expect(thrownBy(() => encodeCompactPeers('peers' as unknown as CompactPeer[], 4))).toEqual([
       'TypeError',
       '"peers" expected an array, got "peers"',
     ]);
     const peer = v4(1, 2, 3, 4, 80);
-    expect(mistake(() => encodeCompactPeers([peer, peer], 4))).toEqual([
+    expect(thrownBy(() => encodeCompactPeers([peer, peer], 4))).toEqual([
       'RangeError',
       '"peers[1]" expected a peer not listed before, got "1.2.3.4:80"',
     ]);
     const peer6 = v6([0x20, 0x01, 0x0d, 0xb8], 80);
-    expect(mistake(() => encodeCompactPeers([peer6, peer6], 6))).toEqual([
+    expect(thrownBy(() => encodeCompactPeers([peer6, peer6], 6))).toEqual([
       'RangeError',
       '"peers6[1]" expected a peer not listed before, got "[2001:db8::]:80"',
     ]);
@@ -206,22 +197,22 @@ describe('compact lists edges', () => {
 
 describe('caller mistakes of encodePexMessage and the flags', () => {
   test('a message that is not an object', () => {
-    expect(mistake(() => encodePexMessage(null as never))).toEqual([
+    expect(thrownBy(() => encodePexMessage(null as never))).toEqual([
       'TypeError',
       '"message" expected a message object, got null',
     ]);
-    expect(mistake(() => encodePexMessage(7 as never))).toEqual([
+    expect(thrownBy(() => encodePexMessage(7 as never))).toEqual([
       'TypeError',
       '"message" expected a message object, got 7',
     ]);
   });
 
   test('a flag byte out of range', () => {
-    expect(mistake(() => decodePexFlags(256))).toEqual([
+    expect(thrownBy(() => decodePexFlags(256))).toEqual([
       'RangeError',
       '"flags" expected 0..255, got 256',
     ]);
-    expect(mistake(() => decodePexFlags(1.5))).toEqual([
+    expect(thrownBy(() => decodePexFlags(1.5))).toEqual([
       'RangeError',
       '"flags" expected 0..255, got 1.5',
     ]);

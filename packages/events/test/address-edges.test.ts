@@ -2,23 +2,13 @@ import { describe, expect, test } from '@jest/globals';
 import { encodePexMessage } from '@pex/core';
 import { createPexSession, type PeerAddressInput, parsePeerAddress } from '@pex/events';
 import { parseIpAddress, readPeerAddress } from '@pex/events/internal';
-import { createFakeTime } from '@pex/test-support';
+import { createFakeTime, thrownBy } from '@pex/test-support';
 import fc from 'fast-check';
 import ipaddr from 'ipaddr.js';
 
 // Edges of address parsing found unchecked by mutation testing: the texts of the errors (what
 // they say the input was), the highest port, letters in IPv4 text, addresses that only look
 // IPv4-mapped, address bytes given as a plain array, and ports above 32767 on received peers.
-
-/** The error `action` throws, as [class name, message]. */
-function mistake(action: () => unknown): [string, string] {
-  try {
-    action();
-  } catch (error) {
-    return [(error as Error).constructor.name, (error as Error).message];
-  }
-  throw new Error('expected an error');
-}
 
 describe('parsePeerAddress errors say what they got', () => {
   test.each([
@@ -33,7 +23,7 @@ describe('parsePeerAddress errors say what they got', () => {
       '"peer.port" expected a number, got object (address "1.2.3.4")',
     ],
   ])('%j', (input, message) => {
-    expect(mistake(() => parsePeerAddress(input as PeerAddressInput))).toEqual([
+    expect(thrownBy(() => parsePeerAddress(input as PeerAddressInput))).toEqual([
       'TypeError',
       message,
     ]);
@@ -41,16 +31,16 @@ describe('parsePeerAddress errors say what they got', () => {
 
   test('long input is cut at 60 characters', () => {
     const sixty = 'h'.repeat(60);
-    expect(mistake(() => parsePeerAddress(`${sixty}:1`))[1]).toBe(
+    expect(thrownBy(() => parsePeerAddress(`${sixty}:1`))[1]).toBe(
       `"address" expected an IPv4 or IPv6 address (not a hostname), got ${JSON.stringify(`${sixty}…`)}`,
     );
     const short = `${'h'.repeat(57)}:1`;
     expect(short).toHaveLength(59);
-    expect(mistake(() => parsePeerAddress(short))[1]).toBe(
+    expect(thrownBy(() => parsePeerAddress(short))[1]).toBe(
       `"address" expected an IPv4 or IPv6 address (not a hostname), got ${JSON.stringify(short)}`,
     );
     const exactly = `${'h'.repeat(58)}:1`;
-    expect(mistake(() => parsePeerAddress(exactly))[1]).toBe(
+    expect(thrownBy(() => parsePeerAddress(exactly))[1]).toBe(
       `"address" expected an IPv4 or IPv6 address (not a hostname), got ${JSON.stringify(exactly)}`,
     );
   });
@@ -62,21 +52,21 @@ describe('parsePeerAddress errors say what they got', () => {
 
   test('letters are not digits in IPv4 text', () => {
     for (const text of ['1.2.3.a:80', '1.2.3.4a:80', 'a.2.3.4:80', '1.2.~.4:80']) {
-      expect(mistake(() => parsePeerAddress(text))[0]).toBe('TypeError');
+      expect(thrownBy(() => parsePeerAddress(text))[0]).toBe('TypeError');
     }
   });
 });
 
 describe('parseIpAddress and readPeerAddress errors', () => {
   test('parseIpAddress of something that is not a string', () => {
-    expect(mistake(() => parseIpAddress(5 as unknown as string))).toEqual([
+    expect(thrownBy(() => parseIpAddress(5 as unknown as string))).toEqual([
       'TypeError',
       '"address" expected an IP address string, got 5',
     ]);
   });
 
   test('readPeerAddress of a length other than 4 or 16', () => {
-    expect(mistake(() => readPeerAddress(new Uint8Array(5), 1))).toEqual([
+    expect(thrownBy(() => readPeerAddress(new Uint8Array(5), 1))).toEqual([
       'TypeError',
       '"bytes" expected 4 or 16 bytes, got 5',
     ]);

@@ -1,29 +1,16 @@
 import { describe, expect, test } from '@jest/globals';
 import { encodePexMessage } from '@pex/core';
 import { DEFAULT_SEND_INTERVAL_MS } from '@pex/core/internal';
-import { createPexSession, type PexSession, type PexSessionOptions } from '@pex/events';
 import { FIRST_MESSAGE_DELAY_MS } from '@pex/events/internal';
-import { createFakeTime } from '@pex/test-support';
 import fc from 'fast-check';
-import { createOutbox, listOf, message, nth, record } from './support/record.js';
+import { listOf, message, nth, record } from './support/record.js';
+import { ready, setUpSession as setUp } from './support/session-setup.js';
 
 // What the session says about the peers it leaves out (`refused`, counters), and how it follows
 // a remote that withdraws ut_pex and offers it again (BEP 10 re-handshakes).
 
 const INTERVAL_MS = DEFAULT_SEND_INTERVAL_MS;
 const DELAY_MS = FIRST_MESSAGE_DELAY_MS;
-
-function setUp(options: Partial<PexSessionOptions> = {}) {
-  const time = createFakeTime(1_000);
-  const outbox = createOutbox(time.clock);
-  const session = createPexSession({
-    send: outbox.send,
-    clock: time.clock,
-    timers: time.timers,
-    ...options,
-  });
-  return { time, outbox, session };
-}
 
 /**
  * A payload adding `peers` (`"ip:port"`) and then IPv4 hosts at port 0, written by hand: our
@@ -41,11 +28,6 @@ function withPortZero(peers: readonly string[], ...zeroPorted: readonly number[]
   const head = new TextEncoder().encode(`d5:added${compact.length}:`);
   const tail = new TextEncoder().encode('e');
   return Uint8Array.from([...head, ...compact, ...tail]);
-}
-
-function ready(session: PexSession): void {
-  session.start();
-  session.setRemoteSupportsPex();
 }
 
 describe('refused peers', () => {

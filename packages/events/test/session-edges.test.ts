@@ -1,20 +1,16 @@
 import { describe, expect, test } from '@jest/globals';
 import { encodePexMessage, type PexMessage, type PexOutbound } from '@pex/core';
 import { DEFAULT_SEND_INTERVAL_MS } from '@pex/core/internal';
-import {
-  createPexSession,
-  type PexSession,
-  type PexSessionOptions,
-  type PexWarningEvent,
-} from '@pex/events';
+import type { PexSession, PexSessionOptions, PexWarningEvent } from '@pex/events';
 import {
   createRelayedPexSession,
   FIRST_MESSAGE_DELAY_MS,
   MAX_LOCAL_ADDRESSES,
   realTimers,
 } from '@pex/events/internal';
-import { createFakeTime, type FakeTime } from '@pex/test-support';
-import { createOutbox, listOf, message, record } from './support/record.js';
+import { createFakeTime } from '@pex/test-support';
+import { listOf, message } from './support/record.js';
+import { ready, setUpRecordedSession as setUp } from './support/session-setup.js';
 
 // Session behaviour found unchecked by mutation testing: calls repeated or made in an unusual
 // state (start twice, the same privacy again, after destroy), privacy transitions and what they
@@ -23,22 +19,6 @@ import { createOutbox, listOf, message, record } from './support/record.js';
 
 const INTERVAL_MS = DEFAULT_SEND_INTERVAL_MS;
 const DELAY_MS = FIRST_MESSAGE_DELAY_MS;
-
-function setUp(options: Partial<PexSessionOptions> = {}, time: FakeTime = createFakeTime(1_000)) {
-  const outbox = createOutbox(time.clock);
-  const session = createPexSession({
-    send: outbox.send,
-    clock: time.clock,
-    timers: time.timers,
-    ...options,
-  });
-  return { time, outbox, session, events: record(session) };
-}
-
-function ready(session: PexSession): void {
-  session.start();
-  session.setRemoteSupportsPex();
-}
 
 const payload = (...added: string[]) => encodePexMessage(message({ added }));
 /** 1.1.1.1:1 and 1.1.1.2:0 (a port the encoder refuses, so written by hand). */

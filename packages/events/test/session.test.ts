@@ -16,26 +16,11 @@ import {
 } from '@pex/events';
 import { FIRST_MESSAGE_DELAY_MS, MAX_LOCAL_ADDRESSES } from '@pex/events/internal';
 import { createFakeTime, type FakeTime } from '@pex/test-support';
-import { createOutbox, listOf, message, nth, record } from './support/record.js';
+import { listOf, message, nth, record } from './support/record.js';
+import { ready, setUpRecordedSession as setUp } from './support/session-setup.js';
 
 const INTERVAL_MS = DEFAULT_SEND_INTERVAL_MS;
 const DELAY_MS = FIRST_MESSAGE_DELAY_MS;
-
-function setUp(options: Partial<PexSessionOptions> = {}, time: FakeTime = createFakeTime(1_000)) {
-  const outbox = createOutbox(time.clock);
-  const session = createPexSession({
-    send: outbox.send,
-    clock: time.clock,
-    timers: time.timers,
-    ...options,
-  });
-  return { time, outbox, session, events: record(session) };
-}
-
-function ready(session: PexSession): void {
-  session.start();
-  session.setRemoteSupportsPex();
-}
 
 describe('creating a session', () => {
   test('sets no timer and sends nothing, even with peers added', () => {

@@ -5,4 +5,5 @@ export { type CountingTimers, createCountingTimers } from './counting-timers.js'
 export { createFakeTime, type FakeClock, type FakeTime, type FakeTimers } from './fake-time.js';
 export { expectNothingFlagged, type FlaggedLists } from './flags.js';
 export { activeCounts, heapUsed, isProcessAlive } from './process.js';
+export { thrownBy } from './thrown.js';
 export { waitUntil } from './wait.js';
