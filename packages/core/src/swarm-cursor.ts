@@ -3,9 +3,9 @@ import { createMessageBuilder, type MessageBuilder } from './message-builder.js'
 import { assertTime } from './option-checks.js';
 import type { ResolvedOutboundOptions } from './outbound-options.js';
 import { assertOptionalPeerKey } from './peer-checks.js';
-import { type PeerKey, peerKey } from './peer-key.js';
+import type { PeerKey } from './peer-key.js';
 import type { PeerState } from './peer-state.js';
-import type { SharedMessage, SwarmLog } from './swarm-log.js';
+import type { Departed, SharedMessage, SwarmLog } from './swarm-log.js';
 import type { SwarmTimelineCursor } from './swarm-timeline.js';
 import type { PexMessage } from './types.js';
 
@@ -231,11 +231,15 @@ export class SwarmCursor implements SwarmTimelineCursor {
     const from = this.#seq;
     this.#seq = shared.toSeq;
     log.moveReader(from, shared.toSeq);
-    if (shared.toldDepartures.length > 0) {
-      this.#told ??= new Map();
-      for (const { key, serial } of shared.toldDepartures) this.#told.set(key, serial);
-    }
+    this.#tellDepartures(shared.toldDepartures);
     return true;
+  }
+
+  /** The remote was told of these departures (their drops went out): not added again for them. */
+  #tellDepartures(departures: readonly Departed[]): void {
+    if (departures.length === 0) return;
+    this.#told ??= new Map();
+    for (const { key, serial } of departures) this.#told.set(key, serial);
   }
 
   /** A later message: overrides first (they are older than any event), then events in order. */
@@ -266,15 +270,7 @@ export class SwarmCursor implements SwarmTimelineCursor {
       this.#seq === log.endSeq && !this.#overridesPending ? this.#addRelaxed(builder) : [];
     const message = builder.build();
     if (message !== undefined && log.departed !== undefined) {
-      // A drop tells the remote of the departure: it is not added again for it.
-      for (const peer of [...message.dropped, ...message.dropped6]) {
-        const key = peerKey(peer.address, peer.port);
-        const departure = log.departed.get(key);
-        if (departure !== undefined) {
-          this.#told ??= new Map();
-          this.#told.set(key, departure.serial);
-        }
-      }
+      this.#tellDepartures(log.departuresDropped(message));
       this.#holdRelaxed(relaxed);
     }
     return message;

@@ -276,13 +276,13 @@ export class SwarmLog {
       shareable,
       toSeq: seq,
       message,
-      toldDepartures: message === undefined ? [] : this.#departuresDropped(message),
+      toldDepartures: message === undefined ? [] : this.departuresDropped(message),
       payload: undefined,
     };
   }
 
   /** The peers `message` drops that are recent departures: the remote is told of them. */
-  #departuresDropped(message: PexMessage): Departed[] {
+  departuresDropped(message: PexMessage): Departed[] {
     const { departed } = this;
     if (departed === undefined || departed.isEmpty()) return [];
     const told: Departed[] = [];
