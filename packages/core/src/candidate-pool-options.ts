@@ -10,7 +10,7 @@ import {
   DEFAULT_POOL_SOURCE_SHARE_DIVISOR,
 } from './defaults.js';
 import { assertInteger, givenOptions } from './option-checks.js';
-import { peerPriority } from './peer-priority.js';
+import { toPeerKey } from './peer-checks.js';
 import type { CompactPeer } from './types.js';
 
 export interface ResolvedPoolOptions {
@@ -50,7 +50,7 @@ export function resolvePoolOptions(options: CandidatePoolOptions | undefined): {
   const wanted = given.wanted ?? Number.POSITIVE_INFINITY;
   if (wanted !== Number.POSITIVE_INFINITY) assertInteger(wanted, 'wanted', 0);
   const own = given.ownAddress;
-  if (own !== undefined) peerPriority(own, own);
+  if (own !== undefined) toPeerKey(own, 'ownAddress');
   return {
     settings,
     wanted,

@@ -110,7 +110,8 @@ export interface CandidatePool {
   /**
    * Sets our own address as remotes see it (BEP 40 has the client derive its own IP part "from
    * the IP address that the peer sees it as"), or forgets it (`undefined`: priority 0).
-   * @throws {TypeError|RangeError} for an `address`/`port` as `peerPriority` checks them.
+   * @throws {TypeError} if `own` is not an object with a 4- or 16-byte Uint8Array `address`.
+   * @throws {RangeError} if its port is not in 1..65535.
    */
   setOwnAddress(own: Pick<CompactPeer, 'address' | 'port'> | undefined): void;
   /**

@@ -46,9 +46,10 @@ export function compareCandidates(a: PoolCandidate, b: PoolCandidate): number {
  * pool.setWanted(maxConnections - connected);
  * for (const candidate of pool.take(4, performance.now())) dial(candidate.address, candidate.port);
  * ```
- * @throws {TypeError} if `options` is not an object.
+ * @throws {TypeError} if `options` is not an object, or `ownAddress` not an object with a 4- or
+ *   16-byte Uint8Array `address`.
  * @throws {RangeError} if a number option is not a positive integer (`wanted`: a non-negative
- *   integer or `Infinity`), or for an `ownAddress` as `peerPriority` checks it.
+ *   integer or `Infinity`), or the port of `ownAddress` is not in 1..65535.
  */
 export function createCandidatePool(options?: CandidatePoolOptions): CandidatePool {
   const { settings, wanted, own } = resolvePoolOptions(options);
@@ -210,7 +211,7 @@ class Pool implements CandidatePool {
   }
 
   setOwnAddress(own: Pick<CompactPeer, 'address' | 'port'> | undefined): void {
-    if (own !== undefined) peerPriority(own, own);
+    if (own !== undefined) toPeerKey(own, 'ownAddress');
     this.#own =
       own === undefined ? undefined : { address: Uint8Array.from(own.address), port: own.port };
     this.#ownVersion++;

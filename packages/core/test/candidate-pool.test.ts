@@ -2,6 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import {
   type CandidatePool,
   type CandidatePoolOptions,
+  type CandidateReportResult,
   type CompactPeer,
   compareCandidates,
   createCandidatePool,
@@ -207,21 +208,49 @@ describe('createCandidatePool: named cases', () => {
     expect(pool.saturated).toBe(false);
   });
 
-  test.each<[CandidatePoolOptions | null, ErrorConstructor]>([
-    [null, TypeError],
-    [{ maxCandidates: 0 }, RangeError],
-    [{ maxCandidatesPerSource: 1.5 }, RangeError],
-    [{ maxSources: -1 }, RangeError],
-    [{ maxSourcesPerCandidate: Number.NaN }, RangeError],
-    [{ maxCandidatesPerSubnet: 0 }, RangeError],
-    [{ maxPortsPerAddress: 0 }, RangeError],
-    [{ maxAgeMs: Number.POSITIVE_INFINITY }, RangeError],
-    [{ handOutWindowMs: 0 }, RangeError],
-    [{ wanted: -1 }, RangeError],
-    [{ ownAddress: { address: new Uint8Array(5), port: 1 } }, TypeError],
-    [{ ownAddress: { address: new Uint8Array(4), port: 0 } }, RangeError],
-  ])('option %p is a %p', (options, Kind) => {
-    expect(() => createCandidatePool(options as CandidatePoolOptions)).toThrow(Kind);
+  test.each<[CandidatePoolOptions | null, ErrorConstructor, string]>([
+    [null, TypeError, '"options" expected an object, got null'],
+    [{ maxCandidates: 0 }, RangeError, '"maxCandidates" expected a positive integer, got 0'],
+    [
+      { maxCandidatesPerSource: 1.5 },
+      RangeError,
+      '"maxCandidatesPerSource" expected a positive integer, got 1.5',
+    ],
+    [{ maxSources: -1 }, RangeError, '"maxSources" expected a positive integer, got -1'],
+    [
+      { maxSourcesPerCandidate: Number.NaN },
+      RangeError,
+      '"maxSourcesPerCandidate" expected a positive integer, got NaN',
+    ],
+    [
+      { maxCandidatesPerSubnet: 0 },
+      RangeError,
+      '"maxCandidatesPerSubnet" expected a positive integer, got 0',
+    ],
+    [
+      { maxPortsPerAddress: 0 },
+      RangeError,
+      '"maxPortsPerAddress" expected a positive integer, got 0',
+    ],
+    [
+      { maxAgeMs: Number.POSITIVE_INFINITY },
+      RangeError,
+      '"maxAgeMs" expected a positive integer, got Infinity',
+    ],
+    [{ handOutWindowMs: 0 }, RangeError, '"handOutWindowMs" expected a positive integer, got 0'],
+    [{ wanted: -1 }, RangeError, '"wanted" expected a non-negative integer, got -1'],
+    [
+      { ownAddress: { address: new Uint8Array(5), port: 1 } },
+      TypeError,
+      '"ownAddress.address" expected 4 bytes, got 5',
+    ],
+    [
+      { ownAddress: { address: new Uint8Array(4), port: 0 } },
+      RangeError,
+      '"ownAddress.port" expected 1..65535, got 0',
+    ],
+  ])('option %p is a %p: %s', (options, Kind, message) => {
+    expect(() => createCandidatePool(options as CandidatePoolOptions)).toThrow(new Kind(message));
   });
 
   test('caller mistakes change nothing and name the field', () => {
@@ -231,12 +260,19 @@ describe('createCandidatePool: named cases', () => {
     );
     expect(() => pool.reportAdded('a', spread(1), Number.NaN)).toThrow(RangeError);
     expect(() => pool.reportDropped('a', { address: new Uint8Array(3), port: 1 })).toThrow(
-      TypeError,
+      new TypeError('"peer.address" expected 4 bytes, got 3'),
+    );
+    expect(() => pool.reportDropped('a', 5 as never)).toThrow(
+      new TypeError('"peer" expected a peer object, got 5'),
     );
     expect(() => pool.take(-1, 0)).toThrow(/"n" expected a non-negative integer, got -1/);
     expect(() => pool.take(1, Number.POSITIVE_INFINITY)).toThrow(RangeError);
-    expect(() => pool.setWanted(1.5)).toThrow(RangeError);
-    expect(() => pool.setOwnAddress({ address: new Uint8Array(2), port: 1 })).toThrow(TypeError);
+    expect(() => pool.setWanted(1.5)).toThrow(
+      new RangeError('"wanted" expected a non-negative integer, got 1.5'),
+    );
+    expect(() => pool.setOwnAddress({ address: new Uint8Array(2), port: 1 })).toThrow(
+      new TypeError('"ownAddress.address" expected 4 bytes, got 2'),
+    );
     expect(pool.size).toBe(0);
     expect(pool.sourceCount).toBe(0);
   });
@@ -273,8 +309,12 @@ const arbitraryPeer: fc.Arbitrary<CompactPeer> = fc
     fc.integer({ min: 0, max: 3 }),
     fc.integer({ min: 0, max: 3 }),
     fc.integer({ min: 1, max: 3 }),
+    fc.option(fc.constantFrom(0x01, 0x02, 0x12), { nil: undefined }),
   )
-  .map(([subnet, host, port]) => v4(10, 0, subnet, host, port));
+  .map(([subnet, host, port, flags]) => {
+    const peer = v4(10, 0, subnet, host, port);
+    return flags === undefined ? { address: peer.address, port } : { ...peer, flags };
+  });
 const arbitrarySource = fc.integer({ min: 0, max: 5 });
 const arbitraryCommand: fc.Arbitrary<Command> = fc.oneof(
   {
@@ -317,15 +357,51 @@ const arbitraryCommand: fc.Arbitrary<Command> = fc.oneof(
 
 class VoteModel {
   readonly votes = new Map<PeerKey, Map<number, number>>();
+  /** The flags last reported for each candidate. */
+  readonly flags = new Map<PeerKey, number>();
   readonly handedOut = new Map<PeerKey, number>();
 
   expire(now: number): void {
     for (const [key, sources] of this.votes) {
       for (const [source, at] of sources) if (at + LIMITS.maxAgeMs <= now) sources.delete(source);
-      if (sources.size === 0) this.votes.delete(key);
+      if (sources.size === 0) this.delete(key);
     }
     for (const [key, at] of this.handedOut)
       if (at + LIMITS.handOutWindowMs <= now) this.handedOut.delete(key);
+  }
+
+  delete(key: PeerKey): void {
+    this.votes.delete(key);
+    this.flags.delete(key);
+  }
+
+  /** A hand-out is remembered for the window, and at most maxCandidates of them: oldest go first. */
+  handOut(key: PeerKey, now: number): void {
+    this.handedOut.delete(key);
+    this.handedOut.set(key, now);
+    if (this.handedOut.size > LIMITS.maxCandidates) {
+      this.handedOut.delete(this.handedOut.keys().next().value as PeerKey);
+    }
+  }
+
+  /** What `reportAdded(source, key)` answers: the first bound in the way, in the documented order. */
+  expectedReport(source: number, key: number): CandidateReportResult {
+    const before = this.votes.get(key);
+    if (before?.has(source)) return 'refreshed';
+    const sources = this.sources();
+    if (!sources.has(source) && sources.size >= LIMITS.maxSources) return 'too-many-sources';
+    if (this.votesOf(source) >= LIMITS.maxCandidatesPerSource) return 'source-full';
+    if (before !== undefined) {
+      return before.size >= LIMITS.maxSourcesPerCandidate ? 'votes-full' : 'voted';
+    }
+    if (this.votes.size >= LIMITS.maxCandidates) return 'pool-full';
+    if (this.countWhere((k) => ipOf(k) === ipOf(key)) >= LIMITS.maxPortsPerAddress) {
+      return 'same-address';
+    }
+    if (this.countWhere((k) => subnetOf(k) === subnetOf(key)) >= LIMITS.maxCandidatesPerSubnet) {
+      return 'subnet-full';
+    }
+    return 'added';
   }
 
   votesOf(source: number): number {
@@ -353,6 +429,7 @@ function checkAgainstModel(pool: CandidatePool, model: VoteModel): void {
   expect(new Map(listed.map((c) => [c.key, c.sources]))).toEqual(
     new Map([...model.votes].map(([key, sources]) => [key, sources.size])),
   );
+  expect(new Map(listed.map((c) => [c.key, c.flags]))).toEqual(model.flags);
   expect(pool.size).toBeLessThanOrEqual(LIMITS.maxCandidates);
   expect(pool.sourceCount).toBe(model.sources().size);
   expect(pool.sourceCount).toBeLessThanOrEqual(LIMITS.maxSources);
@@ -385,30 +462,14 @@ describe('createCandidatePool: properties', () => {
             now += command.dt;
             model.expire(now);
             const key = peerKey(command.peer.address, command.peer.port) as number;
-            const before = model.votes.get(key);
             const result = pool.reportAdded(command.source, command.peer, now);
+            // Every answer, a refusal's reason too, is the one the model expects.
+            expect(result).toBe(model.expectedReport(command.source, key));
             if (result === 'added' || result === 'voted' || result === 'refreshed') {
-              expect(result === 'added').toBe(before === undefined);
-              expect(result === 'refreshed').toBe(before?.has(command.source) === true);
-              const sources = before ?? new Map<number, number>();
+              const sources = model.votes.get(key) ?? new Map<number, number>();
               sources.set(command.source, now);
               model.votes.set(key, sources);
-            } else if (result === 'same-address') {
-              expect(model.countWhere((k) => ipOf(k) === ipOf(key))).toBe(
-                LIMITS.maxPortsPerAddress,
-              );
-            } else if (result === 'subnet-full') {
-              expect(model.countWhere((k) => subnetOf(k) === subnetOf(key))).toBe(
-                LIMITS.maxCandidatesPerSubnet,
-              );
-            } else if (result === 'source-full') {
-              expect(model.votesOf(command.source)).toBe(LIMITS.maxCandidatesPerSource);
-            } else if (result === 'votes-full') {
-              expect(before?.size).toBe(LIMITS.maxSourcesPerCandidate);
-            } else if (result === 'pool-full') {
-              expect(model.votes.size).toBe(LIMITS.maxCandidates);
-            } else {
-              expect(model.sources().size).toBe(LIMITS.maxSources);
+              model.flags.set(key, command.peer.flags ?? 0);
             }
           } else if (command.kind === 'drop') {
             const key = peerKey(command.peer.address, command.peer.port);
@@ -416,12 +477,12 @@ describe('createCandidatePool: properties', () => {
             const had = sources?.has(command.source) === true;
             expect(pool.reportDropped(command.source, command.peer)).toBe(had);
             sources?.delete(command.source);
-            if (sources?.size === 0) model.votes.delete(key);
+            if (sources?.size === 0) model.delete(key);
           } else if (command.kind === 'remove') {
             expect(pool.removeSource(command.source)).toBe(model.votesOf(command.source));
             for (const [key, sources] of model.votes) {
               sources.delete(command.source);
-              if (sources.size === 0) model.votes.delete(key);
+              if (sources.size === 0) model.delete(key);
             }
           } else if (command.kind === 'take') {
             now += command.dt;
@@ -432,7 +493,7 @@ describe('createCandidatePool: properties', () => {
             const expected = listedReady(pool, model).slice(0, Math.min(command.n, wanted));
             const taken = pool.take(command.n, now);
             expect(keysOf(taken)).toEqual(expected);
-            for (const { key } of taken) model.handedOut.set(key, now);
+            for (const { key } of taken) model.handOut(key, now);
           } else {
             pool.setWanted(command.wanted);
           }

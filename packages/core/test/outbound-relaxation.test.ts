@@ -425,9 +425,16 @@ describe('the relaxation: named cases', () => {
       new RangeError('"relaxation.livePeersBelow" expected an integer 1..25, got 26'),
     );
     expect(() => createSwarmTimeline({ relaxation: { maxDeparted: 0 } })).toThrow(RangeError);
-    expect(() =>
-      createOutboundTracker({ relaxation: 1 as unknown as { maxDeparted: number } }),
-    ).toThrow(TypeError);
+    for (const [given, shown] of [
+      [1, '1'],
+      [null, 'null'],
+      ['on', '"on"'],
+      [true, 'true'],
+    ] as const) {
+      const expected = new TypeError(`"relaxation" expected an object, got ${shown}`);
+      expect(() => createOutboundTracker({ relaxation: given as never })).toThrow(expected);
+      expect(() => createSwarmTimeline({ relaxation: given as never })).toThrow(expected);
+    }
     const tracker = createOutboundTracker({ relaxation: {} });
     expect(() => tracker.disconnected(v4(1), 'yes' as never)).toThrow(
       new TypeError('"how" expected an object, got "yes"'),
