@@ -212,24 +212,22 @@ class Tracker implements OutboundTracker {
       }
     }
     this.#relaxedHeld.clear();
-    const pending = pendingEntries(peers);
-    let left = 0;
-    for (let i = 0; i < pending.length; i++) {
-      const at = pending[i] as number;
+    let everyChangeFits = true;
+    for (const at of pendingEntries(peers)) {
       const key = peers.keyAt(at);
       if (dropsFirst?.has(key) === true) continue;
       if (builder.isFull()) {
-        left = pending.length - i;
+        everyChangeFits = false;
         break;
       }
       const value = peers.valueAt(at);
       const before = toPeerState(viewOf(value));
       // A change that does not fit waits; later ones of the other kind may still fit.
       if (builder.include(key, before, toPeerState(wanted(key, value, remote)))) sent.push(key);
-      else left++;
+      else everyChangeFits = false;
     }
     // Relaxed peers only once every ordinary change fits: they never delay one.
-    const relaxed = left === 0 ? this.#addRelaxed(builder) : [];
+    const relaxed = everyChangeFits ? this.#addRelaxed(builder) : [];
     const message = builder.build();
     if (message === undefined) return undefined;
     const departed = this.#departed;

@@ -1,0 +1,150 @@
+// The outbound tracker at its edges: the order of pending changes after one cancels out, the
+// first message's cap after a reset, what the relaxation offers after a reset or while ordinary
+// changes wait, peers added by the relaxation that connect and leave again, and the texts of
+// caller mistakes.
+import { describe, expect, test } from '@jest/globals';
+import {
+  type CompactPeer,
+  createOutboundTracker,
+  type OutboundTracker,
+  type PexMessage,
+} from '@pex/core';
+
+const peer = (last: number, flags = 0): CompactPeer => ({
+  address: Uint8Array.of(192, 0, 2, last),
+  port: 6881,
+  flags,
+});
+/** The last address byte of each peer of a list, in order. */
+const lastBytes = (peers: readonly CompactPeer[] | undefined): number[] =>
+  (peers ?? []).map((p) => p.address[3] as number);
+const added = (message: PexMessage | undefined) => lastBytes(message?.added);
+const dropped = (message: PexMessage | undefined) => lastBytes(message?.dropped);
+
+/** Sends messages until none is left; returns them. */
+function drain(tracker: OutboundTracker): PexMessage[] {
+  const messages: PexMessage[] = [];
+  for (let message = tracker.nextMessage(0); message !== undefined; ) {
+    messages.push(message);
+    message = tracker.nextMessage(0);
+  }
+  return messages;
+}
+
+describe('outbound tracker: order and caps', () => {
+  test('a change that cancels out leaves the order of the others as it was', () => {
+    const tracker = createOutboundTracker({
+      intervalMs: 0,
+      firstMessageMaxAdded: 1,
+      maxAddedPerMessage: 1,
+    });
+    for (const last of [1, 2, 3]) tracker.connected(peer(last));
+    // Connected and gone before any message: nothing is pending for it any more.
+    tracker.connected(peer(4));
+    tracker.disconnected(peer(4));
+    tracker.connected(peer(5));
+    expect(drain(tracker).map(added)).toEqual([[1], [2], [3], [5]]);
+  });
+
+  test('after a reset the first message has the first-message cap again', () => {
+    const tracker = createOutboundTracker({
+      intervalMs: 0,
+      firstMessageMaxAdded: 2,
+      maxAddedPerMessage: 1,
+    });
+    for (const last of [1, 2, 3]) tracker.connected(peer(last));
+    expect(drain(tracker).map(added)).toEqual([[1, 2], [3]]);
+    tracker.reset();
+    expect(drain(tracker).map(added)).toEqual([[1, 2], [3]]);
+  });
+});
+
+describe('outbound tracker: the relaxation at its edges', () => {
+  const relaxed = (maxDroppedPerMessage = 50) =>
+    createOutboundTracker({ intervalMs: 0, maxDroppedPerMessage, relaxation: {} });
+
+  test('after a reset, a departure the remote held before is offered again', () => {
+    const tracker = relaxed();
+    tracker.connected(peer(1));
+    expect(added(tracker.nextMessage(0))).toEqual([1]);
+    tracker.disconnected(peer(1), { qualifies: true });
+    // The remote is new: it holds nothing, and the departure is recent.
+    tracker.reset();
+    expect(added(tracker.nextMessage(0))).toEqual([1]);
+    expect(dropped(tracker.nextMessage(0))).toEqual([1]);
+  });
+
+  test('no departure is offered while ordinary changes still wait for room', () => {
+    const tracker = relaxed(1);
+    tracker.connected(peer(1));
+    tracker.connected(peer(2));
+    expect(added(tracker.nextMessage(0))).toEqual([1, 2]);
+    // Never told: only the relaxation could offer it.
+    tracker.connected(peer(3));
+    tracker.disconnected(peer(3), { qualifies: true });
+    tracker.disconnected(peer(1), { qualifies: true });
+    tracker.disconnected(peer(2), { qualifies: true });
+    // One drop per message: the second drop waits, and so does every departure.
+    const first = tracker.nextMessage(0);
+    expect([dropped(first), added(first)]).toEqual([[1], []]);
+    const second = tracker.nextMessage(0);
+    expect(dropped(second)).toEqual([2]);
+  });
+
+  test('a peer the relaxation added, then connected and gone again, is dropped first', () => {
+    const tracker = relaxed(1);
+    tracker.connected(peer(1));
+    tracker.connected(peer(2));
+    expect(added(tracker.nextMessage(0))).toEqual([1, 2]);
+    tracker.connected(peer(3));
+    tracker.disconnected(peer(3), { qualifies: true });
+    expect(added(tracker.nextMessage(0))).toEqual([3]);
+    // An older change (peer 2 leaves), then peer 3 comes and goes again.
+    tracker.disconnected(peer(2));
+    tracker.connected(peer(3));
+    tracker.disconnected(peer(3));
+    expect(dropped(tracker.nextMessage(0))).toEqual([3]);
+    expect(dropped(tracker.nextMessage(0))).toEqual([2]);
+  });
+
+  test('a peer the relaxation added and we connected to again is not dropped', () => {
+    const tracker = relaxed();
+    tracker.connected(peer(1));
+    expect(added(tracker.nextMessage(0))).toEqual([1]);
+    tracker.connected(peer(3));
+    tracker.disconnected(peer(3), { qualifies: true });
+    expect(added(tracker.nextMessage(0))).toEqual([3]);
+    tracker.connected(peer(3, 0x10));
+    // Held by the remote with other flags: announced again, never dropped.
+    const next = tracker.nextMessage(0);
+    expect([added(next), dropped(next)]).toEqual([[3], []]);
+    expect(next?.added[0]?.flags).toBe(0x10);
+    expect(tracker.nextMessage(0)).toBeUndefined();
+  });
+});
+
+describe('outbound tracker: caller mistakes name the argument', () => {
+  test.each<[string, (tracker: OutboundTracker) => void, Error]>([
+    [
+      'connected with port 0',
+      (tracker) => tracker.connected({ ...peer(1), port: 0 }),
+      new RangeError('"peer.port" expected 1..65535, got 0'),
+    ],
+    [
+      'disconnected with a 3-byte address',
+      (tracker) => tracker.disconnected({ address: new Uint8Array(3), port: 1 }),
+      new TypeError('"peer.address" expected 4 bytes, got 3'),
+    ],
+    [
+      'setRemote with no key',
+      (tracker) => tracker.setRemote('x' as never),
+      new TypeError('"remote" expected a peer key from peerKey(), got "x"'),
+    ],
+  ])('%s', (_name, call, error) => {
+    const tracker = createOutboundTracker({ intervalMs: 0 });
+    tracker.connected(peer(9));
+    expect(() => call(tracker)).toThrow(error);
+    // Nothing changed: the one peer is still what the first message adds.
+    expect(added(tracker.nextMessage(0))).toEqual([9]);
+  });
+});
