@@ -136,6 +136,16 @@ describe('outbound tracker: caller mistakes name the argument', () => {
       new TypeError('"peer.address" expected 4 bytes, got 3'),
     ],
     [
+      'disconnected how null',
+      (tracker) => tracker.disconnected(peer(9), null as never),
+      new TypeError('"how" expected an object, got null'),
+    ],
+    [
+      'disconnected how.qualifies not a boolean',
+      (tracker) => tracker.disconnected(peer(9), { qualifies: 1 as never }),
+      new TypeError('"how.qualifies" expected a boolean, got 1'),
+    ],
+    [
       'setRemote with no key',
       (tracker) => tracker.setRemote('x' as never),
       new TypeError('"remote" expected a peer key from peerKey(), got "x"'),
