@@ -123,6 +123,31 @@ describe('outbound tracker: the relaxation at its edges', () => {
   });
 });
 
+describe('outbound tracker: what qualifies a departure', () => {
+  test.each<[string, { readonly qualifies?: boolean } | undefined]>([
+    ['no how', undefined],
+    ['an empty how', {}],
+    ['qualifies undefined', { qualifies: undefined }],
+    ['qualifies false', { qualifies: false }],
+  ])('%s: not offered by the relaxation', (_name, how) => {
+    const tracker = createOutboundTracker({ intervalMs: 0, relaxation: {} });
+    tracker.connected(peer(1));
+    tracker.connected(peer(2));
+    expect(added(tracker.nextMessage(0))).toEqual([1, 2]);
+    tracker.connected(peer(3));
+    tracker.disconnected(peer(3), how);
+    expect(tracker.nextMessage(0)).toBeUndefined();
+    expect(tracker.nextMessageAt()).toBeUndefined();
+  });
+
+  test('relaxation given as undefined is off', () => {
+    const tracker = createOutboundTracker({ intervalMs: 0, relaxation: undefined });
+    tracker.connected(peer(3));
+    tracker.disconnected(peer(3), { qualifies: true });
+    expect(tracker.nextMessage(0)).toBeUndefined();
+  });
+});
+
 describe('outbound tracker: caller mistakes name the argument', () => {
   test.each<[string, (tracker: OutboundTracker) => void, Error]>([
     [

@@ -428,6 +428,24 @@ describe('PeerKeyTable: probe runs that wrap around the end of the index', () =>
     for (const key of [b, d]) expect(table.has(key)).toBe(true);
   });
 
+  test('a hole at the end: a wrapped key homed after the hole stays, one homed at the hole moves', () => {
+    // Slot 14: h (home 14); slot 15: l (home 15); slot 0: k (home 15, wrapped).
+    const [h] = keysWithHomes([14], 1) as [PeerKey];
+    const [l, k] = keysWithHomes([15], 2) as [PeerKey, PeerKey];
+    const stays = new PeerKeyTable();
+    for (const key of [h, l, k]) stays.set(key, 1);
+    // Hole at 14: k's home (15) lies between the hole and its slot, so it must not move there.
+    expect(stays.delete(h)).toBe(true);
+    expect([stays.has(l), stays.has(k)]).toEqual([true, true]);
+    const moves = new PeerKeyTable();
+    for (const key of [l, k]) moves.set(key, 1);
+    // Hole at 15, k's home: k moves back into it.
+    expect(moves.delete(l)).toBe(true);
+    expect(moves.has(k)).toBe(true);
+    expect(moves.delete(k)).toBe(true);
+    expect(moves.size).toBe(0);
+  });
+
   test('property: keys crowded around the wrap, any inserts and deletes, answer as a Map', () => {
     // Eight keys homed at slots 13..15 and 0..1: runs cross the end of the index, and a deletion
     // must move back exactly the keys whose home is not between the hole and their slot.
