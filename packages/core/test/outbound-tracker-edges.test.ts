@@ -46,6 +46,18 @@ describe('outbound tracker: order and caps', () => {
     expect(drain(tracker).map(added)).toEqual([[1], [2], [3], [5]]);
   });
 
+  test('a full added list does not hold back a drop that fits', () => {
+    const tracker = createOutboundTracker({ intervalMs: 0, maxAddedPerMessage: 1 });
+    tracker.connected(peer(3));
+    expect(added(tracker.nextMessage(0))).toEqual([3]);
+    tracker.connected(peer(1));
+    tracker.connected(peer(2));
+    tracker.disconnected(peer(3));
+    const next = tracker.nextMessage(0);
+    expect([added(next), dropped(next)]).toEqual([[1], [3]]);
+    expect(added(tracker.nextMessage(0))).toEqual([2]);
+  });
+
   test('after a reset the first message has the first-message cap again', () => {
     const tracker = createOutboundTracker({
       intervalMs: 0,
