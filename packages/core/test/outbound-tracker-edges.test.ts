@@ -136,12 +136,13 @@ describe('outbound tracker: the relaxation at its edges', () => {
 });
 
 describe('outbound tracker: what qualifies a departure', () => {
-  test.each<[string, { readonly qualifies?: boolean } | undefined]>([
-    ['no how', undefined],
-    ['an empty how', {}],
-    ['qualifies undefined', { qualifies: undefined }],
-    ['qualifies false', { qualifies: false }],
-  ])('%s: not offered by the relaxation', (_name, how) => {
+  test.each<{ readonly name: string; readonly how: { readonly qualifies?: boolean } | undefined }>([
+    { name: 'no how', how: undefined },
+    { name: 'an empty how', how: {} },
+    // From JavaScript, or a caller without exactOptionalPropertyTypes.
+    { name: 'qualifies undefined', how: { qualifies: undefined } as never },
+    { name: 'qualifies false', how: { qualifies: false } },
+  ])('$name: not offered by the relaxation', ({ how }) => {
     const tracker = createOutboundTracker({ intervalMs: 0, relaxation: {} });
     tracker.connected(peer(1));
     tracker.connected(peer(2));
@@ -153,7 +154,7 @@ describe('outbound tracker: what qualifies a departure', () => {
   });
 
   test('relaxation given as undefined is off', () => {
-    const tracker = createOutboundTracker({ intervalMs: 0, relaxation: undefined });
+    const tracker = createOutboundTracker({ intervalMs: 0, relaxation: undefined as never });
     tracker.connected(peer(3));
     tracker.disconnected(peer(3), { qualifies: true });
     expect(tracker.nextMessage(0)).toBeUndefined();
