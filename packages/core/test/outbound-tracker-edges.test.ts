@@ -31,6 +31,22 @@ function drain(tracker: OutboundTracker): PexMessage[] {
   return messages;
 }
 
+/** Connects the peers `lasts` and sends the message that adds them. */
+function connectAndTell(tracker: OutboundTracker, lasts: readonly number[]): void {
+  for (const last of lasts) tracker.connected(peer(last));
+  expect(added(tracker.nextMessage(0))).toEqual(lasts);
+}
+
+/** A peer we connect to and lose before any message tells of it. */
+function comeAndGo(
+  tracker: OutboundTracker,
+  last: number,
+  how?: { readonly qualifies?: boolean },
+): void {
+  tracker.connected(peer(last));
+  tracker.disconnected(peer(last), how);
+}
+
 describe('outbound tracker: order and caps', () => {
   test('a change that cancels out leaves the order of the others as it was', () => {
     const tracker = createOutboundTracker({
@@ -77,8 +93,7 @@ describe('outbound tracker: the relaxation at its edges', () => {
 
   test('after a reset, a departure the remote held before is offered again', () => {
     const tracker = relaxed();
-    tracker.connected(peer(1));
-    expect(added(tracker.nextMessage(0))).toEqual([1]);
+    connectAndTell(tracker, [1]);
     tracker.disconnected(peer(1), { qualifies: true });
     // The remote is new: it holds nothing, and the departure is recent.
     tracker.reset();
@@ -88,12 +103,9 @@ describe('outbound tracker: the relaxation at its edges', () => {
 
   test('no departure is offered while ordinary changes still wait for room', () => {
     const tracker = relaxed(1);
-    tracker.connected(peer(1));
-    tracker.connected(peer(2));
-    expect(added(tracker.nextMessage(0))).toEqual([1, 2]);
+    connectAndTell(tracker, [1, 2]);
     // Never told: only the relaxation could offer it.
-    tracker.connected(peer(3));
-    tracker.disconnected(peer(3), { qualifies: true });
+    comeAndGo(tracker, 3, { qualifies: true });
     tracker.disconnected(peer(1), { qualifies: true });
     tracker.disconnected(peer(2), { qualifies: true });
     // One drop per message: the second drop waits, and so does every departure.
@@ -105,11 +117,8 @@ describe('outbound tracker: the relaxation at its edges', () => {
 
   test('a peer the relaxation added, then connected and gone again, is dropped first', () => {
     const tracker = relaxed(1);
-    tracker.connected(peer(1));
-    tracker.connected(peer(2));
-    expect(added(tracker.nextMessage(0))).toEqual([1, 2]);
-    tracker.connected(peer(3));
-    tracker.disconnected(peer(3), { qualifies: true });
+    connectAndTell(tracker, [1, 2]);
+    comeAndGo(tracker, 3, { qualifies: true });
     expect(added(tracker.nextMessage(0))).toEqual([3]);
     // An older change (peer 2 leaves), then peer 3 comes and goes again.
     tracker.disconnected(peer(2));
@@ -121,10 +130,8 @@ describe('outbound tracker: the relaxation at its edges', () => {
 
   test('a peer the relaxation added and we connected to again is not dropped', () => {
     const tracker = relaxed();
-    tracker.connected(peer(1));
-    expect(added(tracker.nextMessage(0))).toEqual([1]);
-    tracker.connected(peer(3));
-    tracker.disconnected(peer(3), { qualifies: true });
+    connectAndTell(tracker, [1]);
+    comeAndGo(tracker, 3, { qualifies: true });
     expect(added(tracker.nextMessage(0))).toEqual([3]);
     tracker.connected(peer(3, 0x10));
     // Held by the remote with other flags: announced again, never dropped.
@@ -144,19 +151,15 @@ describe('outbound tracker: what qualifies a departure', () => {
     { name: 'qualifies false', how: { qualifies: false } },
   ])('$name: not offered by the relaxation', ({ how }) => {
     const tracker = createOutboundTracker({ intervalMs: 0, relaxation: {} });
-    tracker.connected(peer(1));
-    tracker.connected(peer(2));
-    expect(added(tracker.nextMessage(0))).toEqual([1, 2]);
-    tracker.connected(peer(3));
-    tracker.disconnected(peer(3), how);
+    connectAndTell(tracker, [1, 2]);
+    comeAndGo(tracker, 3, how);
     expect(tracker.nextMessage(0)).toBeUndefined();
     expect(tracker.nextMessageAt()).toBeUndefined();
   });
 
   test('relaxation given as undefined is off', () => {
     const tracker = createOutboundTracker({ intervalMs: 0, relaxation: undefined as never });
-    tracker.connected(peer(3));
-    tracker.disconnected(peer(3), { qualifies: true });
+    comeAndGo(tracker, 3, { qualifies: true });
     expect(tracker.nextMessage(0)).toBeUndefined();
   });
 });
