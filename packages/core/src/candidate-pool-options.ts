@@ -49,11 +49,15 @@ export function resolvePoolOptions(options: CandidatePoolOptions | undefined): {
   for (const [field, value] of Object.entries(settings)) assertInteger(value, field, 1);
   const wanted = given.wanted ?? Number.POSITIVE_INFINITY;
   if (wanted !== Number.POSITIVE_INFINITY) assertInteger(wanted, 'wanted', 0);
-  const own = given.ownAddress;
-  if (own !== undefined) toPeerKey(own, 'ownAddress');
-  return {
-    settings,
-    wanted,
-    own: own === undefined ? undefined : { address: Uint8Array.from(own.address), port: own.port },
-  };
+  return { settings, wanted, own: copyOwnAddress(given.ownAddress) };
+}
+
+/**
+ * `own`, checked and copied (the caller may reuse its bytes), or undefined.
+ * @throws {TypeError|RangeError} as `createCandidatePool` documents for `ownAddress`.
+ */
+export function copyOwnAddress(own: OwnAddress | undefined): OwnAddress | undefined {
+  if (own === undefined) return undefined;
+  toPeerKey(own, 'ownAddress');
+  return { address: Uint8Array.from(own.address), port: own.port };
 }

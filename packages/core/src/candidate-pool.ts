@@ -1,4 +1,5 @@
 import {
+  copyOwnAddress,
   type OwnAddress,
   type ResolvedPoolOptions,
   resolvePoolOptions,
@@ -211,9 +212,7 @@ class Pool implements CandidatePool {
   }
 
   setOwnAddress(own: Pick<CompactPeer, 'address' | 'port'> | undefined): void {
-    if (own !== undefined) toPeerKey(own, 'ownAddress');
-    this.#own =
-      own === undefined ? undefined : { address: Uint8Array.from(own.address), port: own.port };
+    this.#own = copyOwnAddress(own);
     this.#ownVersion++;
   }
 
